@@ -1,0 +1,23 @@
+"""Lab Career Advisor's knowledge core: load, validate and query the curated knowledge file.
+
+Plain Python with no Rasa import, so it can be tested and reused on its own; `actions/` translates
+between Rasa and this package.
+"""
+
+from bot.answers import Answer, answer_topic, cite, cite_all, topics_overview
+from bot.knowledge_base import KnowledgeBase, Topic, UnknownCareerError
+from bot.loader import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
+
+__all__ = [
+    "Answer",
+    "DEFAULT_KNOWLEDGE_FILE",
+    "KnowledgeBase",
+    "KnowledgeFileError",
+    "Topic",
+    "UnknownCareerError",
+    "answer_topic",
+    "cite",
+    "cite_all",
+    "load_knowledge",
+    "topics_overview",
+]

@@ -1,0 +1,125 @@
+"""The shape of the knowledge file, as pydantic models.
+
+`bot.loader` parses the YAML into these models; anything that does not fit is reported with the
+file, the entry and the field. Checks that span entries (a fact naming a source that does not
+exist, a follow-up naming an unknown topic) live in `KnowledgeFile.check_references`, which
+returns the problems instead of raising so the loader can report all of them at once.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+from pydantic import BaseModel, Extra, Field, conint, constr, validator
+
+# Years a dated fact may carry: nothing before modern lab certification, nothing in the future.
+Year = conint(ge=1900, le=2100)
+Text = constr(strip_whitespace=True, min_length=1)
+Identifier = constr(regex=r"^[a-z][a-z0-9_]*$")
+
+Location = Tuple[object, ...]
+
+
+class _Strict(BaseModel):
+    """Unknown fields are errors: a typo such as `sorce:` must not silently drop a source."""
+
+    class Config:
+        extra = Extra.forbid
+        anystr_strip_whitespace = True
+
+
+class TopicInfo(_Strict):
+    """A topic the assistant can talk about, for any career."""
+
+    title: Text  # a button label: "Salary"
+    about: Text  # finishes "I can tell you about ...": "how much they earn"
+
+
+class Source(_Strict):
+    """Where facts come from. `name` is how an answer cites it; `year` is the year it is dated to."""
+
+    name: Text
+    title: Text
+    year: Year  # type: ignore[valid-type]
+    url: Optional[constr(regex=r"^https?://\S+$")] = None  # type: ignore[valid-type]
+    year_note: Optional[Text] = None  # type: ignore[valid-type]
+    seed: Optional[Text] = None  # type: ignore[valid-type]  # file name in shared/seeds
+
+
+class Fact(_Strict):
+    """One sourced, dated statement. A figure also names its exact period and a short value."""
+
+    text: Text
+    source: Identifier  # type: ignore[valid-type]
+    as_of: Year  # type: ignore[valid-type]
+    figure: bool = False
+    value: Optional[Text] = None  # type: ignore[valid-type]
+    period: Optional[Text] = None  # type: ignore[valid-type]
+    confirmed: bool = True
+    note: Optional[Text] = None  # type: ignore[valid-type]
+
+    @validator("value", "period", always=True)
+    def _figures_are_precise(cls, v: Optional[str], values: dict, field) -> Optional[str]:  # noqa: N805
+        if not values.get("figure"):
+            return v
+        if not v:
+            raise ValueError(f"a figure needs a '{field.name}'")
+        # The short value and period are quoted on their own in lists of earlier figures, so they
+        # must say the same as the sentence: an edit to one and not the other is caught here.
+        if "text" in values and v not in values["text"]:
+            raise ValueError(f"'{v}' does not appear in the fact's text")
+        return v
+
+
+class CareerTopic(_Strict):
+    """What the knowledge file says about one topic for one career."""
+
+    facts: List[Fact] = Field(..., min_items=1)
+    follow_ups: List[Identifier] = Field(default_factory=list, max_items=3)  # type: ignore[valid-type]
+
+
+class Career(_Strict):
+    name: Text
+    short_name: Text
+    aliases: List[Text] = Field(default_factory=list)  # type: ignore[valid-type]
+    topics: Dict[Identifier, CareerTopic] = Field(default_factory=dict)  # type: ignore[valid-type]
+
+
+class KnowledgeFile(_Strict):
+    version: conint(ge=1, le=1)  # type: ignore[valid-type]
+    default_career: Identifier  # type: ignore[valid-type]
+    topics: Dict[Identifier, TopicInfo]  # type: ignore[valid-type]
+    sources: Dict[Identifier, Source]  # type: ignore[valid-type]
+    careers: Dict[Identifier, Career]  # type: ignore[valid-type]
+
+    @validator("topics", "sources", "careers")
+    def _not_empty(cls, v: dict, field) -> dict:  # noqa: N805
+        if not v:
+            raise ValueError(f"'{field.name}' needs at least one entry")
+        return v
+
+    def check_references(self) -> List[Tuple[Location, str]]:
+        """Every id used must be defined: sources, topics, follow-ups, the default career."""
+        problems: List[Tuple[Location, str]] = []
+        if self.default_career not in self.careers:
+            problems.append(
+                (("default_career",), f"unknown career '{self.default_career}'")
+            )
+        for career_id, career in self.careers.items():
+            for topic_id, topic in career.topics.items():
+                where = ("careers", career_id, "topics", topic_id)
+                if topic_id not in self.topics:
+                    problems.append((where, f"unknown topic '{topic_id}' (not under 'topics:')"))
+                for i, follow_up in enumerate(topic.follow_ups):
+                    if follow_up not in self.topics:
+                        problems.append(
+                            (where + ("follow_ups", i), f"unknown topic '{follow_up}'")
+                        )
+                    elif follow_up == topic_id:
+                        problems.append((where + ("follow_ups", i), "a topic cannot follow itself"))
+                for i, fact in enumerate(topic.facts):
+                    if fact.source not in self.sources:
+                        problems.append(
+                            (where + ("facts", i, "source"), f"unknown source '{fact.source}'")
+                        )
+        return problems
