@@ -4,7 +4,7 @@ Plain Python with no Rasa import, so it can be tested and reused on its own; `ac
 between Rasa and this package.
 """
 
-from bot.answers import Answer, answer_topic, cite, cite_all, topics_overview
+from bot.answers import Answer, answer_topic, cite, cite_all, describe_topics, topics_overview
 from bot.knowledge_base import KnowledgeBase, Topic, UnknownCareerError
 from bot.loader import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
 
@@ -18,6 +18,7 @@ __all__ = [
     "answer_topic",
     "cite",
     "cite_all",
+    "describe_topics",
     "load_knowledge",
     "topics_overview",
 ]

@@ -112,3 +112,12 @@ def topics_overview(kb: KnowledgeBase, career_id: Optional[str] = None) -> List[
     """The topics the knowledge file can answer for a career, in catalog order."""
     career = kb.career(career_id)
     return [t for t in kb.topics() if t.id in career.topics]
+
+
+def describe_topics(topics: List[Topic]) -> str:
+    """One sentence naming the topics: "I can tell you about a, b and c. Pick one or ask me in your own words." """
+    abouts = [t.about for t in topics]
+    if not abouts:
+        return "I don't have any sourced topics to offer yet."
+    listed = abouts[0] if len(abouts) == 1 else f"{', '.join(abouts[:-1])} and {abouts[-1]}"
+    return f"I can tell you about {listed}. Pick one or ask me in your own words."

@@ -85,14 +85,16 @@ def _describe(loc: Location, message: str) -> str:
     into "entry careers.mlt.topics.salary.facts[2], field 'source': <message>"."""
     parts: List[Any] = [p for p in loc if p != "__root__"]
     if parts and parts[-1] == "__key__":
-        # pydantic reports a bad mapping key at <mapping>.<key>.__key__
-        *entry, key = parts[:-1]
-        return f"entry {_path(entry) or '(top level)'}, key '{key}': {message}"
-    field = parts.pop() if parts and isinstance(parts[-1], str) else None
-    entry = _path(parts) or "(top level)"
-    if field is None:
-        return f"entry {entry}: {message}"
-    return f"entry {entry}, field '{field}': {message}"
+        # pydantic reports a bad mapping key at <mapping>.__key__; the message names the key
+        return f"entry {_path(parts[:-1]) or '(top level)'}, a key: {message}"
+    # the field is the last name and any list indexes after it: facts[2] -> 'source'; follow_ups[1]
+    indexes: List[int] = []
+    while parts and isinstance(parts[-1], int):
+        indexes.insert(0, parts.pop())
+    if not parts:
+        return f"entry (top level): {message}"
+    field = str(parts.pop()) + "".join(f"[{i}]" for i in indexes)
+    return f"entry {_path(parts) or '(top level)'}, field '{field}': {message}"
 
 
 def _path(parts: Iterable[Any]) -> str:

@@ -8,6 +8,7 @@ returns the problems instead of raising so the loader can report all of them at 
 
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Optional, Tuple
 
 from pydantic import BaseModel, Extra, Field, conint, constr, validator
@@ -15,7 +16,23 @@ from pydantic import BaseModel, Extra, Field, conint, constr, validator
 # Years a dated fact may carry: nothing before modern lab certification, nothing in the future.
 Year = conint(ge=1900, le=2100)
 Text = constr(strip_whitespace=True, min_length=1)
-Identifier = constr(regex=r"^[a-z][a-z0-9_]*$")
+
+
+class Identifier(str):
+    """An id such as `salary` or `bls_ooh_2024`: lowercase letters, digits and underscores."""
+
+    PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+    @classmethod
+    def __get_validators__(cls):  # pydantic v1 hook
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, value: object) -> "Identifier":
+        if not isinstance(value, str) or not cls.PATTERN.match(value):
+            raise ValueError(f"'{value}' is not a valid id (use lowercase letters, digits and _)")
+        return cls(value)
+
 
 Location = Tuple[object, ...]
 
@@ -109,7 +126,9 @@ class KnowledgeFile(_Strict):
             for topic_id, topic in career.topics.items():
                 where = ("careers", career_id, "topics", topic_id)
                 if topic_id not in self.topics:
-                    problems.append((where, f"unknown topic '{topic_id}' (not under 'topics:')"))
+                    problems.append(
+                        (where[:-1], f"unknown topic '{topic_id}' (not under the top-level 'topics:')")
+                    )
                 for i, follow_up in enumerate(topic.follow_ups):
                     if follow_up not in self.topics:
                         problems.append(

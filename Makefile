@@ -1,0 +1,52 @@
+# Lab Career Advisor. `make run` chats over REST, `make shell` in a terminal, `make test` tests it all.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/lab-career-advisor.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help install train validate run shell test lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## install the pinned dependencies into .venv
+
+$(VENV)/.installed: requirements.lock scripts/install.sh
+	PYTHON=$(PYTHON) scripts/install.sh
+	touch $@
+
+train: $(MODEL) ## train the model if the training data or config changed
+
+$(MODEL): $(TRAINING_INPUTS) | install
+	$(BIN)/rasa train --fixed-model-name lab-career-advisor
+	touch $@
+
+validate: install ## check the training data and domain (warnings fail)
+	$(BIN)/rasa data validate --fail-on-warnings
+
+run: install train ## start the action server and the Rasa server (REST channel on localhost)
+	scripts/serve.sh server
+
+shell: install train ## chat in the terminal (rasa shell), for counselors
+	scripts/serve.sh shell
+
+test: install train validate ## install, train and run every test
+	$(BIN)/rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors \
+		--model $(MODEL) --out results/core
+	$(BIN)/python -m pytest
+
+lock: ## re-resolve requirements.in into requirements.lock (needs network to PyPI)
+	scripts/lock.sh
+
+clean: ## remove the model and test results (keeps .venv)
+	rm -rf models results

@@ -1,0 +1,1 @@
+"""Rasa SDK custom actions for Lab Career Advisor (served by `rasa run actions`)."""

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Re-resolve requirements.in into requirements.lock, as described in the lock's header.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools=$(mktemp -d)
+trap 'rm -rf "$tools"' EXIT
+python3 -m venv "$tools" && "$tools/bin/pip" install --quiet uv
+"$tools/bin/uv" pip compile --quiet --python-version 3.10 --python-platform x86_64-unknown-linux-gnu \
+  requirements.in -o "$tools/compiled.txt"
+{
+  sed -n '1,/^# (see `make install`)/p' requirements.lock
+  # matplotlib 3.5.3 has no Python 3.11 wheel; 3.6.3 is the nearest release that has one
+  sed 's/^matplotlib==3\.5\.3$/matplotlib==3.6.3/' "$tools/compiled.txt"
+} >"$tools/requirements.lock"
+mv "$tools/requirements.lock" requirements.lock
+echo "requirements.lock updated; review the diff, then run make install."

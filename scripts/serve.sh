@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Start the action server, then either the Rasa server with the REST channel (`serve.sh server`,
+# for `make run`) or an interactive `rasa shell` (`serve.sh shell`, for `make shell`).
+# Both listen on loopback only. Ctrl-C stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-server}
+RASA_PORT=5005     # the REST channel
+ACTIONS_PORT=5055  # must match endpoints.yml
+MODEL=models/lab-career-advisor.tar.gz
+export SANIC_HOST=127.0.0.1  # the action server binds to loopback only
+
+pids=()
+stop() {
+  trap - EXIT INT TERM
+  if [ ${#pids[@]} -gt 0 ]; then
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+  echo "Stopped."
+}
+trap stop EXIT INT TERM
+
+wait_for() {  # url, name, pid
+  for _ in $(seq 1 240); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$3" 2>/dev/null; then echo "error: the $2 exited; see the messages above." >&2; exit 1; fi
+    sleep 0.5
+  done
+  echo "error: the $2 did not start within 120 s." >&2
+  exit 1
+}
+
+for port in $RASA_PORT $ACTIONS_PORT; do
+  if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+    echo "error: port $port is already in use (another 'make run' or 'make shell'?). Stop it first." >&2
+    exit 1
+  fi
+done
+
+mkdir -p logs
+echo "Starting the action server on 127.0.0.1:$ACTIONS_PORT (log: logs/actions.log)..."
+.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >logs/actions.log 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$ACTIONS_PORT/health" "action server" "${pids[-1]}"
+
+if [ "$mode" = shell ]; then
+  echo "Opening rasa shell. Type a question; /stop or Ctrl-C to quit."
+  .venv/bin/rasa shell --model "$MODEL" --port "$RASA_PORT" --endpoints endpoints.yml
+  exit 0
+fi
+
+echo "Starting the Rasa server on 127.0.0.1:$RASA_PORT (log: logs/rasa.log)..."
+.venv/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
+  --interface 127.0.0.1 --port "$RASA_PORT" >logs/rasa.log 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" "Rasa server" "${pids[-1]}"
+cat <<MSG
+
+Lab Career Advisor is listening on http://127.0.0.1:$RASA_PORT (REST channel). Try:
+  curl -s http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+       -d '{"sender": "student-1", "message": "how much does a lab tech make?"}'
+Ctrl-C stops both servers.
+MSG
+wait

@@ -1,0 +1,63 @@
+"""Shared fixtures: project paths, the real knowledge file as data, the domain, and running servers."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator
+
+import pytest
+import yaml
+
+from bot import DEFAULT_KNOWLEDGE_FILE
+from tests.servers import RunningBot, start_bot
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODEL_PATH = PROJECT_ROOT / "models" / "lab-career-advisor.tar.gz"
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture(scope="session")
+def knowledge_data() -> Dict[str, Any]:
+    """The real knowledge file as plain data, for tests that break a copy of it."""
+    return yaml.safe_load(DEFAULT_KNOWLEDGE_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def write_knowledge(tmp_path: Path, knowledge_data: Dict[str, Any]) -> Callable[..., Path]:
+    """Write a changed copy of the real knowledge file: `write_knowledge(change)` where `change`
+    edits the data in place, or `write_knowledge(text="raw yaml")`."""
+
+    def write(change: Callable[[Dict[str, Any]], None] = lambda data: None, text: str = "") -> Path:
+        path = tmp_path / "careers.yml"
+        if text:
+            path.write_text(text, encoding="utf-8")
+        else:
+            data = copy.deepcopy(knowledge_data)
+            change(data)
+            path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    if not MODEL_PATH.exists():
+        pytest.fail(f"No trained model at {MODEL_PATH}: run `make train` (make test does it first).")
+    return MODEL_PATH
+
+
+@pytest.fixture(scope="session")
+def running_bot(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    """The action server and the Rasa server (REST channel) on free loopback ports."""
+    with start_bot(model_path, tmp_path_factory.mktemp("bot")) as bot:
+        yield bot

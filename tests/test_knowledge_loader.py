@@ -1,0 +1,160 @@
+"""Loading and validating the knowledge file: the real file loads, and every kind of malformation
+is rejected with a message naming the file, the entry and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Dict
+
+import pytest
+
+from bot import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
+
+MLT = "medical_laboratory_technician"
+
+
+def salary_fact(data: Dict[str, Any], index: int) -> Dict[str, Any]:
+    return data["careers"][MLT]["topics"]["salary"]["facts"][index]
+
+
+def rejects(path: Path) -> KnowledgeFileError:
+    with pytest.raises(KnowledgeFileError) as caught:
+        load_knowledge(path)
+    return caught.value
+
+
+def test_the_shipped_knowledge_file_is_valid() -> None:
+    kb = load_knowledge(DEFAULT_KNOWLEDGE_FILE)
+    assert kb.default_career == MLT
+    for topic in ("duties", "education", "certification", "salary", "employers"):
+        assert kb.career_topic(topic) is not None, topic
+
+
+def test_every_fact_in_the_shipped_file_has_a_source_and_a_year(knowledge_data: Dict[str, Any]) -> None:
+    for career in knowledge_data["careers"].values():
+        for topic_id, topic in career["topics"].items():
+            for fact in topic["facts"]:
+                assert fact["source"] in knowledge_data["sources"], (topic_id, fact["text"])
+                assert isinstance(fact["as_of"], int), (topic_id, fact["text"])
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    error = rejects(tmp_path / "nope.yml")
+    assert "nope.yml" in str(error) and "does not exist" in str(error)
+
+
+def test_invalid_yaml_names_the_line(write_knowledge: Callable[..., Path]) -> None:
+    path = write_knowledge(text="version: 1\ntopics:\n  duties: [unclosed\n")
+    error = rejects(path)
+    assert str(path) in str(error)
+    assert "not valid YAML" in str(error) and "line" in str(error)
+
+
+def test_top_level_must_be_a_mapping(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(text="- just\n- a list\n"))
+    assert "top level must be a mapping" in str(error)
+
+
+def test_duplicate_keys_are_rejected_not_silently_overwritten(write_knowledge: Callable[..., Path]) -> None:
+    text = DEFAULT_KNOWLEDGE_FILE.read_text(encoding="utf-8")
+    duplicated = text.replace("\ncareers:\n", "\n  ascls_licensure:\n    name: x\n    title: x\n    year: 2020\ncareers:\n")
+    error = rejects(write_knowledge(text=duplicated))
+    assert "duplicate key 'ascls_licensure'" in str(error)
+
+
+def test_missing_source_names_entry_and_field(write_knowledge: Callable[..., Path]) -> None:
+    path = write_knowledge(lambda d: salary_fact(d, 1).pop("source"))
+    error = rejects(path)
+    message = str(error)
+    assert str(path) in message
+    assert f"entry careers.{MLT}.topics.salary.facts[1], field 'source': field required" in message
+    assert error.path == str(path) and len(error.problems) == 1
+
+
+def test_unknown_source_reference(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: salary_fact(d, 0).update(source="made_up")))
+    assert f"entry careers.{MLT}.topics.salary.facts[0], field 'source': unknown source 'made_up'" in str(error)
+
+
+def test_misspelled_field_is_an_error(write_knowledge: Callable[..., Path]) -> None:
+    def misspell(data: Dict[str, Any]) -> None:
+        salary_fact(data, 2)["sorce"] = salary_fact(data, 2).pop("source")
+
+    message = str(rejects(write_knowledge(misspell)))
+    assert "facts[2], field 'sorce': extra fields not permitted" in message
+    assert "facts[2], field 'source': field required" in message
+
+
+@pytest.mark.parametrize("bad_year", ["last year", 1850, 3024, None])
+def test_bad_year(write_knowledge: Callable[..., Path], bad_year: Any) -> None:
+    error = rejects(write_knowledge(lambda d: salary_fact(d, 0).update(as_of=bad_year)))
+    assert f"entry careers.{MLT}.topics.salary.facts[0], field 'as_of'" in str(error)
+
+
+def test_empty_text(write_knowledge: Callable[..., Path]) -> None:
+    def blank(data: Dict[str, Any]) -> None:
+        data["careers"][MLT]["topics"]["duties"]["facts"][0]["text"] = "   "
+
+    error = rejects(write_knowledge(blank))
+    assert f"entry careers.{MLT}.topics.duties.facts[0], field 'text'" in str(error)
+
+
+def test_figure_without_period(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: salary_fact(d, 0).pop("period")))
+    assert "facts[0], field 'period': a figure needs a 'period'" in str(error)
+
+
+def test_figure_value_must_match_its_text(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: salary_fact(d, 1).update(value="$99,999")))
+    assert "facts[1], field 'value': '$99,999' does not appear in the fact's text" in str(error)
+
+
+def test_topic_without_facts(write_knowledge: Callable[..., Path]) -> None:
+    def empty(data: Dict[str, Any]) -> None:
+        data["careers"][MLT]["topics"]["employers"]["facts"] = []
+
+    error = rejects(write_knowledge(empty))
+    assert f"entry careers.{MLT}.topics.employers, field 'facts'" in str(error)
+
+
+def test_unknown_follow_up_topic(write_knowledge: Callable[..., Path]) -> None:
+    def follow(data: Dict[str, Any]) -> None:
+        data["careers"][MLT]["topics"]["salary"]["follow_ups"] = ["education", "astrology"]
+
+    error = rejects(write_knowledge(follow))
+    assert f"entry careers.{MLT}.topics.salary, field 'follow_ups[1]': unknown topic 'astrology'" in str(error)
+
+
+def test_career_topic_missing_from_catalog(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: d["topics"].pop("employers")))
+    assert f"entry careers.{MLT}, field 'topics': unknown topic 'employers'" in str(error)
+
+
+def test_unknown_default_career(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: d.update(default_career="astronaut")))
+    assert "field 'default_career': unknown career 'astronaut'" in str(error)
+
+
+def test_bad_identifier_key(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: d["sources"].update({"Bad Id": d["sources"]["ascp_cmp"]})))
+    assert "entry sources, a key: 'Bad Id' is not a valid id" in str(error)
+
+
+def test_missing_top_level_section(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: d.pop("sources")))
+    assert "entry (top level), field 'sources': field required" in str(error)
+
+
+def test_source_with_a_malformed_url(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: d["sources"]["ascp_cmp"].update(url="ascp.org/boc")))
+    assert "entry sources.ascp_cmp, field 'url'" in str(error)
+
+
+def test_all_problems_are_reported_at_once(write_knowledge: Callable[..., Path]) -> None:
+    def several(data: Dict[str, Any]) -> None:
+        salary_fact(data, 0).pop("source")
+        salary_fact(data, 1)["as_of"] = "soon"
+
+    error = rejects(write_knowledge(several))
+    assert len(error.problems) == 2
+    assert "(2 problems)" in str(error)
