@@ -9,12 +9,20 @@ RASA_PORT=5005     # the REST channel
 ACTIONS_PORT=5055  # must match endpoints.yml
 MODEL=models/lab-career-advisor.tar.gz
 export SANIC_HOST=127.0.0.1  # the action server binds to loopback only
+export PYTHONWARNINGS=ignore  # Rasa's dependencies print pages of deprecation warnings on start
 
 pids=()
 stop() {
   trap - EXIT INT TERM
   if [ ${#pids[@]} -gt 0 ]; then
     kill "${pids[@]}" 2>/dev/null || true
+    # rasa shell can hang after Ctrl-C at a button menu (a Rasa 3.6 bug): give each process
+    # 10 s to stop, then kill it.
+    for _ in $(seq 1 20); do
+      kill -0 "${pids[@]}" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -KILL "${pids[@]}" 2>/dev/null || true
     wait "${pids[@]}" 2>/dev/null || true
   fi
   echo "Stopped."
@@ -45,8 +53,14 @@ pids+=($!)
 wait_for "http://127.0.0.1:$ACTIONS_PORT/health" "action server" "${pids[-1]}"
 
 if [ "$mode" = shell ]; then
-  echo "Opening rasa shell. Type a question; /stop or Ctrl-C to quit."
-  .venv/bin/rasa shell --model "$MODEL" --port "$RASA_PORT" --endpoints endpoints.yml
+  echo "Opening rasa shell. Type a question. Where the bot offers buttons, pick one with the arrow keys"
+  echo "or choose 'Type out your own message...'. /stop or Ctrl-C quits."
+  # Run as a child this script waits on, so that Ctrl-C reaches the trap at once even if rasa
+  # shell hangs; <&0 keeps the terminal as its input (a background job would get /dev/null).
+  .venv/bin/rasa shell --model "$MODEL" --interface 127.0.0.1 --port "$RASA_PORT" \
+    --endpoints endpoints.yml <&0 2> >(.venv/bin/python -u scripts/shell_errors.py) &
+  pids+=($!)
+  wait "${pids[-1]}" || true
   exit 0
 fi
 
