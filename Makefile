@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install train validate run shell test lock clean
+.PHONY: help install train validate run shell test eval lookups lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -44,6 +44,13 @@ test: install train validate ## install, train and run every test
 	$(BIN)/rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors \
 		--model $(MODEL) --out results/core
 	$(BIN)/python -m pytest
+
+lookups: install ## regenerate data/lookups.yml (career and country names) from the knowledge file
+	$(BIN)/python scripts/sync_lookups.py
+
+eval: install train ## measure answer quality: cross-validated NLU F1 and the end-to-end answer check
+	$(BIN)/python -m tests.e2e.cross_validate
+	$(BIN)/python -m tests.e2e.run_e2e
 
 lock: ## re-resolve requirements.in into requirements.lock (needs network to PyPI)
 	scripts/lock.sh

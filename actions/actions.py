@@ -1,27 +1,34 @@
 """Thin Rasa SDK actions over the knowledge core in `bot/`.
 
-They translate only: an `ask_<topic>` intent becomes a topic id for `bot.answer_topic`, and topics
-become quick-reply buttons whose payload is `/ask_<topic>`. Buttons are offered only for topics
-whose intent the domain defines, so a topic added to the knowledge file shows up once its intent
-and rule exist. The knowledge file is loaded when the action server starts; an invalid file stops
-the server with a message naming the file, the entry and the field.
+They translate only. In: an `ask_<topic>` intent names the topic; `career` and `country` entities
+(the words the student typed) are resolved by `bot`, and remembered in slots so that "how much do
+they make?" after "what does a phlebotomist do?" is about phlebotomists. Out: a `bot.Answer`
+becomes the message text and quick-reply buttons (`/ask_<topic>`, `/inform{"career": ...}`).
+Buttons are offered only for intents the domain defines. The knowledge file is loaded when the
+action server starts; an invalid file stops the server with a message naming the file, the
+entry and the field.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-from typing import Any, Dict, Iterable, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import (
     DEFAULT_KNOWLEDGE_FILE,
+    Answer,
     KnowledgeBase,
     KnowledgeFileError,
+    Question,
     Topic,
-    answer_topic,
+    answer,
+    compare,
     describe_topics,
     load_knowledge,
     topics_overview,
@@ -31,6 +38,10 @@ logger = logging.getLogger(__name__)
 
 KNOWLEDGE_FILE_VARIABLE = "LAB_ADVISOR_KNOWLEDGE_FILE"
 TOPIC_INTENT_PREFIX = "ask_"
+INFORM_INTENT = "inform"
+COMPARE_INTENT = "compare_careers"
+RELATED_CAREERS = "related_careers"
+MAX_BUTTONS = 6
 
 
 def load_configured_knowledge() -> KnowledgeBase:
@@ -67,8 +78,61 @@ def topic_buttons(topics: Iterable[Topic], domain: Dict[Text, Any]) -> List[Dict
     ]
 
 
+def payload(intent: Text, **entities: Text) -> Text:
+    return f"/{intent}{json.dumps(entities)}" if entities else f"/{intent}"
+
+
+def answer_buttons(result: Answer, topic_id: Text, domain: Dict[Text, Any]) -> List[Dict[Text, Text]]:
+    """Other meanings or related careers, other countries, then follow-up topics."""
+    intents = set(domain_intents(domain))
+    buttons: List[Dict[Text, Text]] = []
+    # from a list of related careers, a career's button opens what that career does;
+    # elsewhere it asks the same question about the other career
+    career_intent = f"{TOPIC_INTENT_PREFIX}duties" if topic_id == RELATED_CAREERS else INFORM_INTENT
+    if career_intent in intents:
+        for career_id in result.other_careers:
+            title = KNOWLEDGE.career(career_id).name.capitalize()
+            buttons.append({"title": title, "payload": payload(career_intent, career=career_id)})
+    if INFORM_INTENT in intents:
+        for country_id in result.other_countries:
+            title = f"In {KNOWLEDGE.country(country_id).name}"
+            buttons.append({"title": title, "payload": payload(INFORM_INTENT, country=country_id)})
+    buttons += topic_buttons(result.follow_ups, domain)
+    return buttons[:MAX_BUTTONS] if topic_id != RELATED_CAREERS else buttons
+
+
+def mentioned_careers(tracker: Tracker) -> List[Tuple[Text, Optional[Text]]]:
+    """(career id, ambiguous name or None) for each career the latest message names, in order."""
+    found: List[Tuple[Text, Optional[Text]]] = []
+    for value in tracker.get_latest_entity_values("career"):
+        match = KNOWLEDGE.resolve_career(str(value))
+        if match is not None and match.career_id not in [c for c, _ in found]:
+            found.append((match.career_id, match.ambiguous_name))
+    return found
+
+
+def mentioned_country(tracker: Tracker) -> Optional[Text]:
+    for value in tracker.get_latest_entity_values("country"):
+        country = KNOWLEDGE.resolve_country(str(value))
+        if country is not None:
+            return country
+    return None
+
+
+def known_career(tracker: Tracker) -> Optional[Text]:
+    """The career slot, if it still names a career in the knowledge file."""
+    career = tracker.get_slot("career")
+    return career if career in KNOWLEDGE.career_ids() else None
+
+
+def known_country(tracker: Tracker) -> Optional[Text]:
+    country = tracker.get_slot("country")
+    return country if country in KNOWLEDGE.country_ids() else None
+
+
 class ActionAnswerTopic(Action):
-    """Answers the topic named by the latest `ask_<topic>` intent from the knowledge file."""
+    """Answers a topic question from the knowledge file, for the career and country the student
+    named now or earlier in the conversation (or the defaults, saying they were assumed)."""
 
     def name(self) -> Text:
         return "action_answer_topic"
@@ -76,16 +140,58 @@ class ActionAnswerTopic(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        intent: Optional[Text] = (tracker.latest_message.get("intent") or {}).get("name")
-        topic_id = intent[len(TOPIC_INTENT_PREFIX) :] if intent and intent.startswith(TOPIC_INTENT_PREFIX) else ""
-        answer = answer_topic(KNOWLEDGE, topic_id)
-        dispatcher.utter_message(text=answer.text, buttons=topic_buttons(answer.follow_ups, domain))
-        return []
+        intent: Text = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        careers = mentioned_careers(tracker)
+        country = mentioned_country(tracker)
+        career_id, said_as = careers[0] if careers else (known_career(tracker), None)
+        country = country or known_country(tracker)
+
+        if intent.startswith(TOPIC_INTENT_PREFIX):
+            topic_id = intent[len(TOPIC_INTENT_PREFIX) :]
+        else:  # "what about phlebotomists?", "and in Canada?": the last topic, for the new career or country
+            topic_id = tracker.get_slot("topic") or ("certification" if country else "duties")
+
+        result = answer(KNOWLEDGE, Question(topic_id, career_id=career_id, country_id=country, said_as=said_as))
+        dispatcher.utter_message(text=result.text, buttons=answer_buttons(result, topic_id, domain))
+        events = [SlotSet("topic", topic_id)]
+        if career_id:
+            events.append(SlotSet("career", career_id))
+        if country:
+            events.append(SlotSet("country", country))
+        return events
+
+
+class ActionCompareCareers(Action):
+    """A side-by-side of two careers: the two named, or one named and the career under discussion
+    (or its usual counterpart), or the career under discussion and its counterpart."""
+
+    def name(self) -> Text:
+        return "action_compare_careers"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        named = [career_id for career_id, _ in mentioned_careers(tracker)]
+        current = known_career(tracker)
+        if len(named) >= 2:
+            first, second = named[0], named[1]
+        else:
+            first = named[0] if named else current or KNOWLEDGE.default_career
+            if named and current and current != first:
+                second = current
+            else:
+                second = KNOWLEDGE.career(first).compare_with or KNOWLEDGE.default_career
+        if first == second:
+            second = KNOWLEDGE.career(first).compare_with or KNOWLEDGE.default_career
+        country = mentioned_country(tracker) or known_country(tracker)
+        result = compare(KNOWLEDGE, first, second, country)
+        dispatcher.utter_message(text=result.text, buttons=topic_buttons(result.follow_ups, domain))
+        return [SlotSet("career", first)] + ([SlotSet("country", country)] if country else [])
 
 
 class ActionOfferTopics(Action):
-    """Lists what the bot can talk about, with a button for each topic (after a greeting, a help
-    request, an out-of-scope or a not-understood message)."""
+    """Lists what the bot can talk about, with a button for each menu topic (after a greeting, a
+    help request, an out-of-scope or a not-understood message)."""
 
     def name(self) -> Text:
         return "action_offer_topics"
@@ -95,5 +201,8 @@ class ActionOfferTopics(Action):
     ) -> List[Dict[Text, Any]]:
         intents = set(domain_intents(domain))
         topics = [t for t in topics_overview(KNOWLEDGE) if topic_intent(t) in intents]
-        dispatcher.utter_message(text=describe_topics(topics), buttons=topic_buttons(topics, domain))
+        buttons = topic_buttons(topics, domain)
+        if COMPARE_INTENT in intents:
+            buttons.append({"title": "Technician vs technologist", "payload": payload(COMPARE_INTENT)})
+        dispatcher.utter_message(text=describe_topics(topics), buttons=buttons)
         return []

@@ -4,12 +4,26 @@ Plain Python with no Rasa import, so it can be tested and reused on its own; `ac
 between Rasa and this package.
 """
 
-from bot.answers import Answer, answer_topic, cite, cite_all, describe_topics, topics_overview
-from bot.knowledge_base import KnowledgeBase, Topic, UnknownCareerError
+from bot.answers import (
+    Answer,
+    Question,
+    answer,
+    answer_topic,
+    cite,
+    cite_all,
+    compare,
+    describe_topics,
+    topics_overview,
+)
+from bot.knowledge_base import CareerMatch, KnowledgeBase, Topic, UnknownCareerError
 from bot.loader import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
 
 __all__ = [
     "Answer",
+    "CareerMatch",
+    "Question",
+    "answer",
+    "compare",
     "DEFAULT_KNOWLEDGE_FILE",
     "KnowledgeBase",
     "KnowledgeFileError",

@@ -1,18 +1,23 @@
-"""Turn what the knowledge file says on a topic into a short, sourced answer for a student.
+"""Turn what the knowledge file says into short, sourced answers for a student.
 
-An answer is 2-5 sentences or a short list in plain language, ends with its sources and their
-years, and suggests follow-up topics. Dated figures (pay, growth) lead with the newest figure;
-if that one is unconfirmed, the newest confirmed figure follows it; older figures are listed by
-value and period. Where the knowledge file has nothing, the answer says so instead of guessing.
+An answer is 2-5 sentences or a short list in plain language. It says which career (and, where
+the rules differ, which country) it is about, and says so when it assumed them; it ends with its
+sources and their years and suggests follow-up topics. Dated figures (pay, growth) lead with the
+newest figure; if that one is unconfirmed, the newest confirmed figure follows it; older figures
+are listed by value and period. Where the knowledge file has nothing, the answer says so instead
+of guessing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from bot.knowledge_base import KnowledgeBase, Topic
-from bot.schema import Fact, Source
+from bot.schema import Career, CareerTopic, Fact, Source
+
+RELATED_CAREERS = "related_careers"
+COMPARED_ASPECTS = [("duties", "What they do"), ("education", "Education"), ("certification", "Certification")]
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,20 @@ class Answer:
     text: str
     follow_ups: List[Topic] = field(default_factory=list)
     found: bool = True  # False when the knowledge file has nothing on the question
+    career_id: Optional[str] = None  # the career answered for
+    country_id: Optional[str] = None  # the country answered for, where rules differ
+    other_careers: List[str] = field(default_factory=list)  # offered: other meanings, related careers
+    other_countries: List[str] = field(default_factory=list)  # offered: other countries on this topic
+
+
+@dataclass(frozen=True)
+class Question:
+    """What is asked: a topic, and the career and country if the student named them."""
+
+    topic_id: str
+    career_id: Optional[str] = None  # None: the default career, and the answer says it assumed it
+    country_id: Optional[str] = None  # None: the default country where rules differ, said likewise
+    said_as: Optional[str] = None  # the ambiguous name the student used ("clinical technician")
 
 
 def cite(source: Source) -> str:
@@ -41,38 +60,157 @@ def cite_all(sources: Iterable[Source]) -> str:
     return f"{label}: " + "; ".join(parts) + "."
 
 
-def answer_topic(kb: KnowledgeBase, topic_id: str, career_id: Optional[str] = None) -> Answer:
-    """Answer a question on `topic_id` about a career (the default career when None)."""
+def answer_topic(kb: KnowledgeBase, topic_id: str, career_id: Optional[str] = None, **asked) -> Answer:
+    """Answer a question on `topic_id`: see `answer`. Kept for the common single-career case."""
+    return answer(kb, Question(topic_id=topic_id, career_id=career_id, **asked))
+
+
+def answer(kb: KnowledgeBase, question: Question) -> Answer:
+    career_id = question.career_id or kb.default_career
     career = kb.career(career_id)
-    topic = kb.topic(topic_id)
-    entry = kb.career_topic(topic_id, career_id) if topic else None
-    if topic is None or entry is None:
-        about = topic.about if topic else "that"
-        known = [kb.topic(t) for t in career.topics if kb.topic(t)]
+    topic = kb.topic(question.topic_id)
+    entry = career.topics.get(question.topic_id) if topic else None
+    ambiguity = kb.ambiguity(question.said_as) if question.said_as else None
+    preface = []
+    if ambiguity:
+        meant = kb.career(ambiguity.careers[0]).name
+        preface = [f"{_full(kb, ambiguity.explanation)} Here is the {meant}; pick the other below if you meant it."]
+    other_careers = [c for c in ambiguity.careers if c != career_id] if ambiguity else []
+    sources: List[Source] = [kb.source(ambiguity.explanation.source)] if ambiguity else []
+
+    if topic is not None and topic.id == RELATED_CAREERS and (career.related or entry):
+        facts = entry.facts if entry else []
+        lines = [f"Careers related to {career.name}:"]
+        for related_id in career.related:
+            related = kb.career(related_id)
+            brief = _brief(related.topics.get("duties"))
+            lines.append(f"- {related.name.capitalize()}: {brief.text if brief else 'no sourced summary yet.'}")
+            if brief:
+                sources.append(kb.source(brief.source))
+        body = ["\n".join(lines)] + [_full(kb, f) for f in facts]
+        sources += [kb.source(f.source) for f in facts]
+        header = _header(kb, career, question, country_id=None)
         return Answer(
-            text=(
-                f"I don't have sourced information on {about} for a {career.name} yet, "
-                "so I won't guess. Here is what I can tell you about:"
-            ),
-            follow_ups=[t for t in known if t is not None][:3],
-            found=False,
+            text="\n\n".join(preface + [header, *body, cite_all(sources)]),
+            follow_ups=_follow_ups(kb, career, entry),
+            career_id=career_id,
+            other_careers=other_careers + [c for c in career.related if c not in other_careers],
         )
 
-    figures = sorted((f for f in entry.facts if f.figure), key=lambda f: f.as_of, reverse=True)
-    statements = [f for f in entry.facts if not f.figure]
-    paragraphs: List[str] = []
-    if figures:
-        paragraphs.extend(_figure_paragraphs(kb, figures))
-        paragraphs.extend(_full(kb, f) for f in statements)
-    elif statements:
-        lead, *rest = statements
-        paragraphs.append(_full(kb, lead))
-        if rest:
-            paragraphs.append("\n".join(f"- {_full(kb, f)}" for f in rest))
+    if topic is None or entry is None or not entry.facts:
+        about = topic.about if topic else "that"
+        why = f" {entry.unknown}" if entry is not None and entry.unknown else ""
+        return Answer(
+            text="\n\n".join(
+                preface
+                + [f"I don't have sourced information on {about} for {career.plural} yet, so I won't guess.{why}"]
+            ),
+            follow_ups=_follow_ups(kb, career, None),
+            found=False,
+            career_id=career_id,
+            other_careers=other_careers,
+        )
 
-    paragraphs.append(cite_all(kb.source(f.source) for f in entry.facts))
-    follow_ups = [t for t in (kb.topic(t) for t in entry.follow_ups) if t is not None]
-    return Answer(text="\n\n".join(paragraphs), follow_ups=follow_ups)
+    countries = _countries(entry)
+    country_id = None
+    facts = entry.facts
+    if countries:
+        country_id = question.country_id or kb.default_country
+        # the country's own facts lead; facts true everywhere follow
+        facts = [f for f in entry.facts if f.country == country_id] + [f for f in entry.facts if f.country is None]
+        if not any(f.country == country_id for f in facts):
+            return Answer(
+                text="\n\n".join(
+                    preface
+                    + [
+                        f"I don't have sourced information on {topic.about} for {career.plural} "
+                        f"in {kb.country(country_id).name} yet, so I won't guess. I do for "
+                        + _join([kb.country(c).name for c in countries])
+                        + "."
+                    ]
+                ),
+                follow_ups=_follow_ups(kb, career, entry),
+                found=False,
+                career_id=career_id,
+                country_id=country_id,
+                other_careers=other_careers,
+                other_countries=countries,
+            )
+
+    body = _body(kb, facts)
+    sources += [kb.source(f.source) for f in facts]
+    header = _header(kb, career, question, country_id)
+    return Answer(
+        text="\n\n".join(preface + [header, *body, cite_all(sources)]),
+        follow_ups=_follow_ups(kb, career, entry),
+        career_id=career_id,
+        country_id=country_id,
+        other_careers=other_careers,
+        other_countries=[c for c in countries if c != country_id],
+    )
+
+
+def compare(kb: KnowledgeBase, first_id: str, second_id: str, country_id: Optional[str] = None) -> Answer:
+    """A short side-by-side of two careers: duties, education, certification and pay."""
+    first, second = kb.career(first_id), kb.career(second_id)
+    country = country_id or kb.default_country
+    sources: List[Source] = []
+    sections = [f"{first.name.capitalize()} vs {second.name}:"]
+    for topic_id, label in COMPARED_ASPECTS:
+        rows = []
+        for career in (first, second):
+            brief = _brief(career.topics.get(topic_id))
+            if brief is not None:
+                sources.append(kb.source(brief.source))
+            rows.append(f"- {career.name.capitalize()}: {brief.text if brief else 'no sourced information yet.'}")
+        sections.append(f"{label}:\n" + "\n".join(rows))
+    rows = []
+    for career in (first, second):
+        pay, pay_sources = _pay_brief(kb, career.topics.get("salary"), country)
+        sources += pay_sources
+        rows.append(f"- {career.name.capitalize()}: {pay}")
+    sections.append(f"Pay in {kb.country(country).name}:\n" + "\n".join(rows))
+    sections.append(cite_all(sources))
+    follow = [t for t in (kb.topic(i) for i in ("education", "salary", "duties")) if t is not None]
+    return Answer(text="\n\n".join(sections), follow_ups=follow, career_id=first_id, other_careers=[second_id])
+
+
+def describe_topics(topics: List[Topic]) -> str:
+    """One sentence naming the topics: "I can tell you about a, b and c. Pick one or ask me in your own words." """
+    abouts = [t.about for t in topics]
+    if not abouts:
+        return "I don't have any sourced topics to offer yet."
+    return f"I can tell you about {_join(abouts)}, for lab techs and related careers. Pick one or ask me in your own words."
+
+
+def topics_overview(kb: KnowledgeBase, career_id: Optional[str] = None) -> List[Topic]:
+    """The menu topics the knowledge file can answer for a career, in catalog order."""
+    career = kb.career(career_id)
+    return [t for t in kb.topics() if t.menu and (t.id in career.topics or t.id == RELATED_CAREERS)]
+
+
+def _header(kb: KnowledgeBase, career: Career, question: Question, country_id: Optional[str]) -> str:
+    where = f" in {kb.country(country_id).name}" if country_id else ""
+    assumed = []
+    if question.career_id is None:
+        assumed.append("career")
+    if country_id and question.country_id is None:
+        assumed.append("country")
+    if not assumed:
+        return f"About {career.plural}{where}:"
+    return f"About {career.plural}{where} (assumed: name another {' or '.join(assumed)} to switch):"
+
+
+def _body(kb: KnowledgeBase, facts: List[Fact]) -> List[str]:
+    figures = sorted((f for f in facts if f.figure), key=lambda f: f.as_of, reverse=True)
+    statements = [f for f in facts if not f.figure]
+    if figures:
+        return _figure_paragraphs(kb, figures) + [_full(kb, f) for f in statements]
+    lead, *rest = statements
+    paragraphs = [_full(kb, lead)]
+    if rest:
+        paragraphs.append("\n".join(f"- {_full(kb, f)}" for f in rest))
+    return paragraphs
 
 
 def _figure_paragraphs(kb: KnowledgeBase, figures: List[Fact]) -> List[str]:
@@ -92,6 +230,26 @@ def _figure_paragraphs(kb: KnowledgeBase, figures: List[Fact]) -> List[str]:
     return lines
 
 
+def _pay_brief(kb: KnowledgeBase, entry: Optional[CareerTopic], country_id: str) -> Tuple[str, List[Source]]:
+    figures = sorted(
+        (f for f in (entry.facts if entry else []) if f.figure and f.country in (None, country_id)),
+        key=lambda f: f.as_of,
+        reverse=True,
+    )
+    if not figures:
+        return "no sourced figure yet.", []
+    newest = figures[0]
+    text = f"{newest.value} ({newest.period})"
+    used = [newest]
+    if not newest.confirmed:
+        confirmed = next((f for f in figures if f.confirmed), None)
+        text += ", not yet confirmed"
+        if confirmed is not None:
+            text += f"; confirmed: {confirmed.value} ({confirmed.period})"
+            used.append(confirmed)
+    return text, [kb.source(f.source) for f in used]
+
+
 def _full(kb: KnowledgeBase, fact: Fact, cite_inline: bool = False) -> str:
     text = fact.text
     if cite_inline:
@@ -101,6 +259,28 @@ def _full(kb: KnowledgeBase, fact: Fact, cite_inline: bool = False) -> str:
     return text
 
 
+def _brief(entry: Optional[CareerTopic]) -> Optional[Fact]:
+    if entry is None:
+        return None
+    return entry.brief or next((f for f in entry.facts if not f.figure), None)
+
+
+def _countries(entry: CareerTopic) -> List[str]:
+    found: List[str] = []
+    for fact in entry.facts:
+        if fact.country and fact.country not in found:
+            found.append(fact.country)
+    return found
+
+
+def _follow_ups(kb: KnowledgeBase, career: Career, entry: Optional[CareerTopic]) -> List[Topic]:
+    """The entry's follow-ups the career can answer; else its first answerable topics."""
+    answerable = {t for t, e in career.topics.items() if e.facts} | ({RELATED_CAREERS} if career.related else set())
+    wanted = entry.follow_ups if entry else []
+    chosen = [t for t in wanted if t in answerable] or [t.id for t in kb.topics() if t.id in answerable][:3]
+    return [t for t in (kb.topic(i) for i in chosen) if t is not None]
+
+
 def _lower_first(text: str) -> str:
     # "Median pay ..." reads on after "The newest figure I have:"; acronyms ("BLS ...") keep their case.
     if len(text) > 1 and text[0].isupper() and not text[1].isupper():
@@ -108,16 +288,5 @@ def _lower_first(text: str) -> str:
     return text
 
 
-def topics_overview(kb: KnowledgeBase, career_id: Optional[str] = None) -> List[Topic]:
-    """The topics the knowledge file can answer for a career, in catalog order."""
-    career = kb.career(career_id)
-    return [t for t in kb.topics() if t.id in career.topics]
-
-
-def describe_topics(topics: List[Topic]) -> str:
-    """One sentence naming the topics: "I can tell you about a, b and c. Pick one or ask me in your own words." """
-    abouts = [t.about for t in topics]
-    if not abouts:
-        return "I don't have any sourced topics to offer yet."
-    listed = abouts[0] if len(abouts) == 1 else f"{', '.join(abouts[:-1])} and {abouts[-1]}"
-    return f"I can tell you about {listed}. Pick one or ask me in your own words."
+def _join(items: List[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -1,11 +1,13 @@
-"""Read-only queries over a validated knowledge file: topics, careers, facts and sources."""
+"""Read-only queries over a validated knowledge file: topics, careers, countries, facts, sources,
+and what the names students use (lab tech, MLS, Canada, "clinical technician") refer to."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Dict, List, Optional
 
-from bot.schema import Career, CareerTopic, KnowledgeFile, Source
+from bot.schema import AmbiguousName, Career, CareerTopic, Country, Fact, KnowledgeFile, Source
 
 
 @dataclass(frozen=True)
@@ -15,10 +17,25 @@ class Topic:
     id: str
     title: str
     about: str
+    menu: bool = False
+
+
+@dataclass(frozen=True)
+class CareerMatch:
+    """What a name refers to: a career, and the ambiguous name when it could mean others too."""
+
+    career_id: str
+    ambiguous_name: Optional[str] = None
 
 
 class UnknownCareerError(KeyError):
     """A career id that the knowledge file does not define."""
+
+
+def normalize(name: str) -> str:
+    """Lowercase, plain spaces, no surrounding punctuation or possessive: "Lab Techs'" -> "lab techs"."""
+    name = re.sub(r"[\s_]+", " ", name.lower()).strip(" .,!?;:'\"()")
+    return re.sub(r"'s$", "", name)
 
 
 class KnowledgeBase:
@@ -26,18 +43,35 @@ class KnowledgeBase:
 
     def __init__(self, data: KnowledgeFile) -> None:
         self._data = data
-        self._topics = [Topic(id=tid, title=t.title, about=t.about) for tid, t in data.topics.items()]
+        self._topics = [
+            Topic(id=tid, title=t.title, about=t.about, menu=t.menu) for tid, t in data.topics.items()
+        ]
+        self._career_names: Dict[str, CareerMatch] = {}
+        for career_id, career in data.careers.items():
+            for name in [career_id, career.name, career.plural, *career.aliases]:
+                self._career_names[normalize(name)] = CareerMatch(career_id)
+        for name, ambiguous in data.ambiguous_names.items():
+            self._career_names[normalize(name)] = CareerMatch(ambiguous.careers[0], name)
+        self._country_names: Dict[str, str] = {}
+        for country_id, country in data.countries.items():
+            for name in [country_id, country.name, *country.aliases]:
+                self._country_names[normalize(name)] = country_id
 
-    @property
-    def default_career(self) -> str:
-        return self._data.default_career
-
+    # topics
     def topics(self) -> List[Topic]:
         """All topics, in the order the knowledge file lists them."""
         return list(self._topics)
 
     def topic(self, topic_id: str) -> Optional[Topic]:
         return next((t for t in self._topics if t.id == topic_id), None)
+
+    # careers
+    @property
+    def default_career(self) -> str:
+        return self._data.default_career
+
+    def career_ids(self) -> List[str]:
+        return list(self._data.careers)
 
     def career(self, career_id: Optional[str] = None) -> Career:
         career_id = career_id or self.default_career
@@ -47,15 +81,52 @@ class KnowledgeBase:
             raise UnknownCareerError(career_id) from None
 
     def career_topic(self, topic_id: str, career_id: Optional[str] = None) -> Optional[CareerTopic]:
-        """What the file says on `topic_id` for the career, or None where it says nothing."""
+        """What the file says on `topic_id` for the career, or None where it has no entry."""
         return self.career(career_id).topics.get(topic_id)
 
+    def resolve_career(self, name: str) -> Optional[CareerMatch]:
+        """The career a name refers to ("lab techs", "MLS", a career id), or None."""
+        key = normalize(name)
+        match = self._career_names.get(key)
+        if match is None and key.endswith("s"):
+            match = self._career_names.get(key[:-1]) or self._career_names.get(key[:-2] if key.endswith("es") else key)
+        return match
+
+    def ambiguity(self, name: str) -> AmbiguousName:
+        return self._data.ambiguous_names[name]
+
+    def career_names(self) -> List[str]:
+        """Every name the file gives careers (aliases and ambiguous names), for NLU lookups."""
+        names = [alias for career in self._data.careers.values() for alias in career.aliases]
+        return names + list(self._data.ambiguous_names)
+
+    # countries
+    @property
+    def default_country(self) -> str:
+        return self._data.default_country
+
+    def country(self, country_id: str) -> Country:
+        return self._data.countries[country_id]
+
+    def country_ids(self) -> List[str]:
+        return list(self._data.countries)
+
+    def resolve_country(self, name: str) -> Optional[str]:
+        return self._country_names.get(normalize(name))
+
+    def country_names(self) -> List[str]:
+        return [alias for country in self._data.countries.values() for alias in country.aliases]
+
+    # facts and sources
     def source(self, source_id: str) -> Source:
         return self._data.sources[source_id]
 
+    def all_facts(self) -> List[Fact]:
+        facts = [f for c in self._data.careers.values() for t in c.topics.values() for f in t.facts]
+        return facts + [a.explanation for a in self._data.ambiguous_names.values()]
+
     def summary(self) -> str:
-        facts = sum(len(t.facts) for c in self._data.careers.values() for t in c.topics.values())
         return (
-            f"{len(self._data.careers)} career(s), {len(self._topics)} topics, "
-            f"{facts} facts, {len(self._data.sources)} sources"
+            f"{len(self._data.careers)} careers, {len(self._topics)} topics, "
+            f"{len(self.all_facts())} facts, {len(self._data.sources)} sources"
         )

@@ -50,6 +50,14 @@ class TopicInfo(_Strict):
 
     title: Text  # a button label: "Salary"
     about: Text  # finishes "I can tell you about ...": "how much they earn"
+    menu: bool = False  # offered in the topic menu (greeting, help, fallback)
+
+
+class Country(_Strict):
+    """A country whose rules differ; `aliases` are the words students use for it."""
+
+    name: Text  # as it reads in a sentence: "the US", "Canada"
+    aliases: List[Text] = Field(..., min_items=1)  # type: ignore[valid-type]
 
 
 class Source(_Strict):
@@ -74,6 +82,7 @@ class Fact(_Strict):
     period: Optional[Text] = None  # type: ignore[valid-type]
     confirmed: bool = True
     note: Optional[Text] = None  # type: ignore[valid-type]
+    country: Optional[Identifier] = None  # only for facts that hold in one country
 
     @validator("value", "period", always=True)
     def _figures_are_precise(cls, v: Optional[str], values: dict, field) -> Optional[str]:  # noqa: N805
@@ -89,40 +98,98 @@ class Fact(_Strict):
 
 
 class CareerTopic(_Strict):
-    """What the knowledge file says about one topic for one career."""
+    """What the knowledge file says about one topic for one career: facts, or `unknown` saying
+    why there are none. `brief` is the one-line version used in side-by-side comparisons."""
 
-    facts: List[Fact] = Field(..., min_items=1)
+    facts: List[Fact] = Field(default_factory=list)
+    unknown: Optional[Text] = None  # type: ignore[valid-type]
+    brief: Optional[Fact] = None
     follow_ups: List[Identifier] = Field(default_factory=list, max_items=3)  # type: ignore[valid-type]
+
+    @validator("unknown", always=True)
+    def _facts_or_unknown(cls, v: Optional[str], values: dict) -> Optional[str]:  # noqa: N805
+        facts = values.get("facts")
+        if facts is None:  # facts failed validation; that error is reported already
+            return v
+        if not facts and not v:
+            raise ValueError("give at least one fact, or say why nothing is known with 'unknown'")
+        if facts and v:
+            raise ValueError("a topic with facts cannot also be 'unknown'")
+        return v
 
 
 class Career(_Strict):
-    name: Text
-    short_name: Text
-    aliases: List[Text] = Field(default_factory=list)  # type: ignore[valid-type]
+    name: Text  # singular, in a sentence: "phlebotomist"
+    plural: Text  # "phlebotomists"
+    aliases: List[Text] = Field(..., min_items=1)  # type: ignore[valid-type]
+    compare_with: Optional[Identifier] = None  # the default other side of a comparison
+    related: List[Identifier] = Field(default_factory=list)  # type: ignore[valid-type]
     topics: Dict[Identifier, CareerTopic] = Field(default_factory=dict)  # type: ignore[valid-type]
+
+
+class AmbiguousName(_Strict):
+    """A name that means more than one career; the first career is the one answered."""
+
+    careers: List[Identifier] = Field(..., min_items=2)  # type: ignore[valid-type]
+    explanation: Fact
 
 
 class KnowledgeFile(_Strict):
     version: conint(ge=1, le=1)  # type: ignore[valid-type]
     default_career: Identifier  # type: ignore[valid-type]
+    default_country: Identifier  # type: ignore[valid-type]
     topics: Dict[Identifier, TopicInfo]  # type: ignore[valid-type]
+    countries: Dict[Identifier, Country]  # type: ignore[valid-type]
+    ambiguous_names: Dict[str, AmbiguousName] = Field(default_factory=dict)
     sources: Dict[Identifier, Source]  # type: ignore[valid-type]
     careers: Dict[Identifier, Career]  # type: ignore[valid-type]
 
-    @validator("topics", "sources", "careers")
+    @validator("topics", "countries", "sources", "careers")
     def _not_empty(cls, v: dict, field) -> dict:  # noqa: N805
         if not v:
             raise ValueError(f"'{field.name}' needs at least one entry")
         return v
 
     def check_references(self) -> List[Tuple[Location, str]]:
-        """Every id used must be defined: sources, topics, follow-ups, the default career."""
+        """Every id used must be defined, and every name must mean one thing."""
         problems: List[Tuple[Location, str]] = []
-        if self.default_career not in self.careers:
-            problems.append(
-                (("default_career",), f"unknown career '{self.default_career}'")
-            )
+
+        def career_ref(where: Location, career_id: str) -> None:
+            if career_id not in self.careers:
+                problems.append((where, f"unknown career '{career_id}'"))
+
+        def fact_refs(where: Location, fact: Fact) -> None:
+            if fact.source not in self.sources:
+                problems.append((where + ("source",), f"unknown source '{fact.source}'"))
+            if fact.country is not None and fact.country not in self.countries:
+                problems.append((where + ("country",), f"unknown country '{fact.country}'"))
+
+        career_ref(("default_career",), self.default_career)
+        if self.default_country not in self.countries:
+            problems.append((("default_country",), f"unknown country '{self.default_country}'"))
+        for name, ambiguous in self.ambiguous_names.items():
+            for i, career_id in enumerate(ambiguous.careers):
+                career_ref(("ambiguous_names", name, "careers", i), career_id)
+            fact_refs(("ambiguous_names", name, "explanation"), ambiguous.explanation)
+
+        names: Dict[str, Location] = {_normal(n): ("ambiguous_names",) for n in self.ambiguous_names}
+        for country_id, country in self.countries.items():
+            for i, alias in enumerate(country.aliases):
+                where = ("countries", country_id, "aliases", i)
+                if _normal(alias) in names:
+                    problems.append((where, f"'{alias}' already names {_path_text(names[_normal(alias)])}"))
+                names[_normal(alias)] = ("countries", country_id)
+
         for career_id, career in self.careers.items():
+            for i, alias in enumerate(career.aliases):
+                where = ("careers", career_id, "aliases", i)
+                if _normal(alias) in names:
+                    problems.append((where, f"'{alias}' already names {_path_text(names[_normal(alias)])}"))
+                names[_normal(alias)] = ("careers", career_id)
+            if career.compare_with is not None:
+                career_ref(("careers", career_id, "compare_with"), career.compare_with)
+            for i, related in enumerate(career.related):
+                career_ref(("careers", career_id, "related", i), related)
             for topic_id, topic in career.topics.items():
                 where = ("careers", career_id, "topics", topic_id)
                 if topic_id not in self.topics:
@@ -131,14 +198,20 @@ class KnowledgeFile(_Strict):
                     )
                 for i, follow_up in enumerate(topic.follow_ups):
                     if follow_up not in self.topics:
-                        problems.append(
-                            (where + ("follow_ups", i), f"unknown topic '{follow_up}'")
-                        )
+                        problems.append((where + ("follow_ups", i), f"unknown topic '{follow_up}'"))
                     elif follow_up == topic_id:
                         problems.append((where + ("follow_ups", i), "a topic cannot follow itself"))
                 for i, fact in enumerate(topic.facts):
-                    if fact.source not in self.sources:
-                        problems.append(
-                            (where + ("facts", i, "source"), f"unknown source '{fact.source}'")
-                        )
+                    fact_refs(where + ("facts", i), fact)
+                if topic.brief is not None:
+                    fact_refs(where + ("brief",), topic.brief)
         return problems
+
+
+def _normal(name: str) -> str:
+    """How names are compared: lowercase, single spaces."""
+    return " ".join(name.lower().split())
+
+
+def _path_text(loc: Location) -> str:
+    return ".".join(str(p) for p in loc)

@@ -4,8 +4,9 @@ refusal to start on an invalid knowledge file."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import pytest
 from rasa_sdk import Tracker
@@ -15,15 +16,24 @@ from actions import actions
 from bot import load_knowledge
 from tests.servers import PROJECT_ROOT, RASA, free_port, server_env
 
+SYNC_LOOKUPS = PROJECT_ROOT / "scripts" / "sync_lookups.py"
+
 MLT = "medical_laboratory_technician"
 
 
-def tracker_after(intent: str, text: str = "") -> Tracker:
-    latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": [], "text": text or intent}
+def tracker_after(
+    intent: str, text: str = "", slots: Optional[Dict[str, Any]] = None, **entities: Union[str, List[str]]
+) -> Tracker:
+    found = [
+        {"entity": name, "value": value}
+        for name, values in entities.items()
+        for value in ([values] if isinstance(values, str) else values)
+    ]
+    latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": found, "text": text or intent}
     events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": latest["text"], "parse_data": latest}]
     return Tracker(
         sender_id="student-1",
-        slots={},
+        slots=slots or {},
         latest_message=latest,
         events=events,
         paused=False,
@@ -33,21 +43,32 @@ def tracker_after(intent: str, text: str = "") -> Tracker:
     )
 
 
-def run(action: Any, intent: str, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+def run(action: Any, intent: str, domain: Dict[str, Any], **context: Any) -> List[Dict[str, Any]]:
+    messages, _ = run_with_events(action, intent, domain, **context)
+    return messages
+
+
+def run_with_events(action: Any, intent: str, domain: Dict[str, Any], **context: Any) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+    """The messages, and the slots the action set."""
     dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, tracker_after(intent), domain)
-    assert events == []
-    return dispatcher.messages
+    events = action.run(dispatcher, tracker_after(intent, **context), domain)
+    assert all(e["event"] == "slot" for e in events)
+    return dispatcher.messages, {e["name"]: e["value"] for e in events}
 
 
 def test_salary_question_gets_the_newest_figure_with_source_and_buttons(domain: Dict[str, Any]) -> None:
-    [message] = run(actions.ActionAnswerTopic(), "ask_salary", domain)
-    assert message["text"].startswith("The newest figure I have: median pay for medical laboratory technicians was $60,290")
+    [message], slots = run_with_events(actions.ActionAnswerTopic(), "ask_salary", domain)
+    assert "The newest figure I have: median pay for medical laboratory technicians was $60,290" in message["text"]
     assert "(Beacon Hill Career Training, 2025)" in message["text"]
     assert message["buttons"] == [
+        {"title": "In Canada", "payload": '/inform{"country": "canada"}'},
+        {"title": "In the UK", "payload": '/inform{"country": "uk"}'},
+        {"title": "In Australia", "payload": '/inform{"country": "australia"}'},
+        {"title": "Job outlook", "payload": "/ask_outlook"},
         {"title": "Education", "payload": "/ask_education"},
         {"title": "Where they work", "payload": "/ask_employers"},
-    ]  # the salary follow-ups are outlook, education, employers; outlook has no intent yet
+    ]
+    assert slots == {"topic": "salary"}  # nothing named, so no career or country is remembered
 
 
 @pytest.mark.parametrize(
@@ -66,7 +87,7 @@ def test_each_topic_intent_is_answered_from_the_knowledge_file(intent: str, phra
     intents = set(actions.domain_intents(domain))
     assert message["buttons"], "follow-up topics are offered"
     for button in message["buttons"]:
-        assert button["payload"].lstrip("/") in intents and button["payload"] != f"/{intent}"
+        assert button["payload"].lstrip("/").split("{")[0] in intents and button["payload"] != f"/{intent}"
 
 
 def test_missing_knowledge_is_said_honestly(
@@ -79,6 +100,75 @@ def test_missing_knowledge_is_said_honestly(
     assert [b["payload"] for b in message["buttons"]] == ["/ask_duties", "/ask_education", "/ask_certification"]
 
 
+def test_a_named_career_is_answered_and_remembered(domain: Dict[str, Any]) -> None:
+    [message], slots = run_with_events(actions.ActionAnswerTopic(), "ask_duties", domain, career="phlebotomists")
+    assert "draw blood" in message["text"]
+    assert slots == {"topic": "duties", "career": "phlebotomist"}
+
+
+def test_a_follow_up_question_keeps_the_career(domain: Dict[str, Any]) -> None:
+    [message] = run(actions.ActionAnswerTopic(), "ask_salary", domain, slots={"career": "phlebotomist"})
+    assert "$41,810" in message["text"] and "$60,290" not in message["text"]
+
+
+def test_naming_another_career_switches(domain: Dict[str, Any]) -> None:
+    [message], slots = run_with_events(
+        actions.ActionAnswerTopic(), "ask_salary", domain, slots={"career": "phlebotomist"}, career="lab techs"
+    )
+    assert "$60,290" in message["text"] and slots["career"] == "medical_laboratory_technician"
+
+
+def test_inform_re_answers_the_last_topic_for_a_new_country(domain: Dict[str, Any]) -> None:
+    [message], slots = run_with_events(
+        actions.ActionAnswerTopic(), "inform", domain, slots={"topic": "certification"}, country="canada"
+    )
+    assert "CSMLS" in message["text"] and "Quebec" in message["text"]
+    assert slots == {"topic": "certification", "country": "canada"}
+
+
+def test_inform_re_answers_the_last_topic_for_a_new_career(domain: Dict[str, Any]) -> None:
+    [message] = run(actions.ActionAnswerTopic(), "inform", domain, slots={"topic": "salary"}, career="phlebotomist")
+    assert "$41,810" in message["text"]
+
+
+def test_an_ambiguous_name_offers_the_other_meaning(domain: Dict[str, Any]) -> None:
+    [message] = run(actions.ActionAnswerTopic(), "ask_duties", domain, career="clinical technician")
+    assert "can mean two jobs" in message["text"]
+    assert message["buttons"][0] == {
+        "title": "Patient-facing clinical technician",
+        "payload": '/inform{"career": "patient_care_clinical_technician"}',
+    }
+
+
+def test_related_career_buttons_open_what_that_career_does(domain: Dict[str, Any]) -> None:
+    [message] = run(actions.ActionAnswerTopic(), "ask_related_careers", domain)
+    assert {"title": "Phlebotomist", "payload": '/ask_duties{"career": "phlebotomist"}'} in message["buttons"]
+
+
+@pytest.mark.parametrize(
+    "named, slots, expected_start",
+    [
+        (["phlebotomist", "MLT"], {}, "Phlebotomist vs medical laboratory technician:"),
+        (["technician", "technologist"], {}, "Medical laboratory technician vs medical laboratory technologist:"),
+        ([], {}, "Medical laboratory technician vs medical laboratory technologist:"),
+        ([], {"career": "phlebotomist"}, "Phlebotomist vs medical laboratory technician:"),
+        (["histotech"], {"career": "cytotechnologist"}, "Histotechnician vs cytotechnologist:"),
+    ],
+)
+def test_compare_careers(named: List[str], slots: Dict[str, Any], expected_start: str, domain: Dict[str, Any]) -> None:
+    context: Dict[str, Any] = {"slots": slots}
+    if named:
+        context["career"] = named
+    [message] = run(actions.ActionCompareCareers(), "compare_careers", domain, **context)
+    assert message["text"].startswith(expected_start)
+    assert "Pay in the US:" in message["text"]
+
+
+def test_the_nlu_lookup_tables_match_the_knowledge_file() -> None:
+    result = subprocess.run([sys.executable, str(SYNC_LOOKUPS), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
 @pytest.mark.parametrize("intent", ["greet", "help", "out_of_scope", "nlu_fallback"])
 def test_offer_topics_lists_every_answerable_topic_as_a_button(intent: str, domain: Dict[str, Any]) -> None:
     [message] = run(actions.ActionOfferTopics(), intent, domain)
@@ -89,7 +179,9 @@ def test_offer_topics_lists_every_answerable_topic_as_a_button(intent: str, doma
         "/ask_education",
         "/ask_certification",
         "/ask_salary",
-        "/ask_employers",
+        "/ask_outlook",
+        "/ask_related_careers",
+        "/compare_careers",
     ]
 
 

@@ -1,19 +1,25 @@
-"""Answers composed from the knowledge file: content, ordering of dated figures, sources, honesty."""
+"""Answers composed from the knowledge file: content, ordering of dated figures, sources, careers,
+countries, ambiguous names, comparisons, and honesty where nothing is known."""
 
 from __future__ import annotations
 
 import random
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List
 
 import pytest
 
-from bot import answer_topic, describe_topics, load_knowledge, topics_overview
+from bot import Question, answer, answer_topic, compare, describe_topics, load_knowledge, topics_overview
 from bot.knowledge_base import KnowledgeBase
 
 MLT = "medical_laboratory_technician"
+MLS = "medical_laboratory_technologist"
 CORE_TOPICS = ["duties", "education", "certification", "salary", "employers"]
+ALL_MLT_TOPICS = CORE_TOPICS + [
+    "outlook", "skills", "work_environment", "specializations", "advancement",
+    "without_degree", "time_to_qualify", "related_careers",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -21,17 +27,20 @@ def kb() -> KnowledgeBase:
     return load_knowledge()
 
 
+def paragraphs(text: str) -> List[str]:
+    return text.split("\n\n")
+
+
 def test_salary_leads_with_the_newest_figure_and_names_source_and_year(kb: KnowledgeBase) -> None:
-    text = answer_topic(kb, "salary").text
-    first_paragraph = text.split("\n\n")[0]
-    assert "$60,290" in first_paragraph and "May 2024" in first_paragraph
-    assert "Beacon Hill Career Training, 2025" in first_paragraph
-    assert "could not confirm" in first_paragraph  # it is unconfirmed, and the answer says so
+    header, newest, *_ = paragraphs(answer_topic(kb, "salary").text)
+    assert header == "About medical laboratory technicians in the US (assumed: name another career or country to switch):"
+    assert "$60,290" in newest and "May 2024" in newest
+    assert "Beacon Hill Career Training, 2025" in newest
+    assert "could not confirm" in newest  # it is unconfirmed, and the answer says so
 
 
 def test_salary_gives_the_newest_confirmed_bls_figure_after_an_unconfirmed_one(kb: KnowledgeBase) -> None:
-    text = answer_topic(kb, "salary").text
-    confirmed = text.split("\n\n")[1]
+    confirmed = paragraphs(answer_topic(kb, "salary").text)[2]
     assert confirmed.startswith("The newest confirmed figure")
     assert "$60,780" in confirmed and "May 2023" in confirmed
     assert "U.S. Bureau of Labor Statistics" in confirmed
@@ -68,7 +77,7 @@ def test_no_confirmed_line_when_the_newest_figure_is_confirmed(write_knowledge: 
 
 def test_outlook_does_not_present_healthcare_growth_as_lab_growth(kb: KnowledgeBase) -> None:
     text = answer_topic(kb, "outlook").text
-    assert text.split("\n\n")[0].count("6%") == 1 and "2023-2033" in text
+    assert paragraphs(text)[1].count("6%") == 1 and "2023-2033" in text
     assert "5%" in text and "2022-2032" in text
     assert "13%" in text and "all healthcare jobs, not lab technicians" in text
 
@@ -78,8 +87,15 @@ def test_outlook_does_not_present_healthcare_growth_as_lab_growth(kb: KnowledgeB
     [
         ("duties", ["blood", "tissue", "body fluids", "diagnose"]),
         ("education", ["associate", "bachelor", "NAACLS", "certificate"]),
-        ("certification", ["ASCP", "AMT", "MLT", "exam", "CSMLS", "Puerto Rico"]),
-        ("employers", ["hospital", "diagnostic laborator", "doctors' offices"]),
+        ("certification", ["ASCP", "AMT", "MLT", "exam", "Some states", "Puerto Rico", "CMP", "three-year"]),
+        ("employers", ["hospital", "diagnostic laborator", "physician", "outpatient"]),
+        ("work_environment", ["full time", "nights", "weekends", "infectious"]),
+        ("skills", ["Attention to detail", "analytical", "Communication", "dexterity"]),
+        ("specializations", ["histotechn", "phlebotom", "cytotechnolog", "blood bank"]),
+        ("advancement", ["bachelor", "technologist", "MLS", "supervis"]),
+        ("without_degree", ["high school", "associate", "phlebotomy"]),
+        ("time_to_qualify", ["two years", "50 weeks", "five years"]),
+        ("related_careers", ["Phlebotomist", "Histotechnician", "Cytotechnologist", "not a lab job"]),
     ],
 )
 def test_topic_answers_contain_the_key_facts(kb: KnowledgeBase, topic: str, must_contain: list) -> None:
@@ -88,48 +104,159 @@ def test_topic_answers_contain_the_key_facts(kb: KnowledgeBase, topic: str, must
         assert phrase in text, phrase
 
 
-@pytest.mark.parametrize("topic", CORE_TOPICS)
+@pytest.mark.parametrize("topic", ALL_MLT_TOPICS)
 def test_every_answer_ends_with_its_sources_and_years(kb: KnowledgeBase, topic: str) -> None:
-    answer = answer_topic(kb, topic)
-    last = answer.text.split("\n\n")[-1]
+    result = answer_topic(kb, topic)
+    last = paragraphs(result.text)[-1]
     assert re.fullmatch(r"Sources?: .+\(\d{4}(, \d{4})*\)\.", last), last
-    assert answer.found
+    assert result.found
 
 
-@pytest.mark.parametrize("topic", CORE_TOPICS)
+@pytest.mark.parametrize("topic", ALL_MLT_TOPICS)
 def test_answers_are_short_and_offer_follow_ups(kb: KnowledgeBase, topic: str) -> None:
-    answer = answer_topic(kb, topic)
-    body = answer.text.rsplit("\n\n", 1)[0]
+    result = answer_topic(kb, topic)
+    body = "\n\n".join(paragraphs(result.text)[1:-1])
     sentences_or_items = len(re.findall(r"[.!?](\s|$)", body))
-    assert 2 <= sentences_or_items <= 9, sentences_or_items
-    assert 2 <= len(answer.follow_ups) <= 3
-    assert topic not in [t.id for t in answer.follow_ups]
+    assert 1 <= sentences_or_items <= 9, sentences_or_items
+    assert 2 <= len(result.follow_ups) <= 3
+    assert topic not in [t.id for t in result.follow_ups]
 
 
 def test_sources_line_merges_editions_of_the_same_work(kb: KnowledgeBase) -> None:
-    last = answer_topic(kb, "education").text.split("\n\n")[-1]
+    last = paragraphs(answer_topic(kb, "education").text)[-1]
     assert "Occupational Outlook Handbook (2024, 2022)" in last
     assert last.count("Occupational Outlook Handbook") == 1
 
 
 def test_missing_topic_is_said_honestly(write_knowledge: Callable[..., Path]) -> None:
     kb = load_knowledge(write_knowledge(lambda d: d["careers"][MLT]["topics"].pop("employers")))
-    answer = answer_topic(kb, "employers")
-    assert not answer.found
-    assert "don't have sourced information on who hires them" in answer.text
-    assert "won't guess" in answer.text
-    assert "$" not in answer.text
-    assert [t.id for t in answer.follow_ups] == ["duties", "education", "certification"]
+    result = answer_topic(kb, "employers")
+    assert not result.found
+    assert "don't have sourced information on who hires them for medical laboratory technicians" in result.text
+    assert "won't guess" in result.text
+    assert "$" not in result.text
+    assert [t.id for t in result.follow_ups] == ["duties", "education", "certification"]
 
 
 def test_unknown_topic_is_said_honestly(kb: KnowledgeBase) -> None:
-    answer = answer_topic(kb, "astrology")
-    assert not answer.found and "don't have sourced information" in answer.text
+    result = answer_topic(kb, "astrology")
+    assert not result.found and "don't have sourced information" in result.text
+
+
+def test_a_topic_the_file_marks_unknown_says_so_and_why(kb: KnowledgeBase) -> None:
+    result = answer_topic(kb, "salary", "histotechnician")
+    assert not result.found
+    assert "don't have sourced information on how much they earn for histotechnicians" in result.text
+    assert "No source I have gives a separate pay figure" in result.text
+    assert "$" not in result.text
+    assert [t.id for t in result.follow_ups] == ["duties", "education", "certification"]
+
+
+def test_a_named_career_is_answered_without_saying_it_was_assumed(kb: KnowledgeBase) -> None:
+    header, newest, *_ = paragraphs(answer_topic(kb, "salary", "phlebotomist").text)
+    assert header == "About phlebotomists in the US (assumed: name another country to switch):"
+    assert "$41,810" in newest and "May 2023" in newest
+
+
+def test_a_named_country_gets_its_own_facts(kb: KnowledgeBase) -> None:
+    text = answer(kb, Question("certification", country_id="canada")).text
+    assert paragraphs(text)[0] == "About medical laboratory technicians in Canada (assumed: name another career to switch):"
+    for phrase in ["CSMLS", "regulated", "technologist", "Quebec"]:
+        assert phrase in text
+    assert "ASCP" not in text
+
+
+@pytest.mark.parametrize(
+    "country, phrases",
+    [
+        ("uk", ["HCPC", "IBMS", "biomedical scientist", "Band 5"]),
+        ("australia", ["AIMS", "Medical Laboratory Technician", "VET", "Laboratory Technology"]),
+        ("us", ["ASCP", "AMT"]),
+    ],
+)
+def test_certification_by_country(kb: KnowledgeBase, country: str, phrases: List[str]) -> None:
+    result = answer(kb, Question("certification", career_id=MLT, country_id=country))
+    for phrase in phrases:
+        assert phrase in result.text, phrase
+    assert country not in result.other_countries and len(result.other_countries) == 3
+
+
+def test_a_country_without_facts_on_the_topic_is_said_honestly(kb: KnowledgeBase) -> None:
+    result = answer(kb, Question("outlook", career_id=MLT, country_id="uk"))
+    assert not result.found
+    assert "in the UK yet, so I won't guess. I do for the US, Canada and Australia." in result.text
+    assert result.other_countries == ["us", "canada", "australia"]
+
+
+def test_topics_that_do_not_differ_by_country_name_no_country(kb: KnowledgeBase) -> None:
+    result = answer(kb, Question("duties", country_id="canada"))
+    assert " in Canada" not in paragraphs(result.text)[0] and result.country_id is None
+
+
+def test_an_ambiguous_name_says_which_job_it_answers_and_offers_the_other(kb: KnowledgeBase) -> None:
+    result = answer(kb, Question("duties", career_id=MLT, said_as="clinical technician"))
+    first, header, *_ = paragraphs(result.text)
+    assert first.startswith('"Clinical technician" can mean two jobs')
+    assert "Here is the medical laboratory technician" in first
+    assert header == "About medical laboratory technicians:"
+    assert result.other_careers == ["patient_care_clinical_technician"]
+    other = answer(kb, Question("duties", career_id="patient_care_clinical_technician")).text
+    assert "vital signs" in other and "ECG" in other
+
+
+def test_related_careers_lists_each_with_a_sourced_summary(kb: KnowledgeBase) -> None:
+    result = answer_topic(kb, "related_careers")
+    assert result.other_careers == kb.career(MLT).related
+    assert "- Phlebotomist: Draws blood" in result.text
+    assert "genetic technologist" in result.text
+
+
+def test_compare_technician_and_technologist(kb: KnowledgeBase) -> None:
+    text = compare(kb, MLT, MLS).text
+    assert text.startswith("Medical laboratory technician vs medical laboratory technologist:")
+    for phrase in ["associate", "bachelor", "complex", "supervise", "$60,290 (May 2024), not yet confirmed", "$60,780"]:
+        assert phrase in text, phrase
+    assert paragraphs(text)[-1].startswith("Sources:")
+
+
+def test_compare_says_when_a_career_has_no_figure(kb: KnowledgeBase) -> None:
+    text = compare(kb, "histotechnician", "cytotechnologist").text
+    assert "- Histotechnician: no sourced figure yet." in text
+    assert "tissue" in text and "cells" in text
+
+
+@pytest.mark.parametrize(
+    "name, career",
+    [
+        ("Lab Techs", MLT), ("MLT", MLT), ("mlts", MLT), ("clinical lab techs", MLT), ("technician", MLT),
+        ("MLS", MLS), ("clinical laboratory scientists", MLS), ("technologist", MLS),
+        ("phlebotomists", "phlebotomist"), ("histotech", "histotechnician"), ("cytotechs", "cytotechnologist"),
+        ("x-ray tech", "radiologic_technologist"), ("phlebotomist", "phlebotomist"),
+    ],
+)  # fmt: skip
+def test_career_names_resolve(kb: KnowledgeBase, name: str, career: str) -> None:
+    match = kb.resolve_career(name)
+    assert match is not None and match.career_id == career and match.ambiguous_name is None
+
+
+def test_ambiguous_and_unknown_names(kb: KnowledgeBase) -> None:
+    match = kb.resolve_career("Clinical Technicians")
+    assert match is not None and match.career_id == MLT and match.ambiguous_name == "clinical technician"
+    assert kb.resolve_career("astronaut") is None
+
+
+@pytest.mark.parametrize("name, country", [("Canada", "canada"), ("england", "uk"), ("the UK", "uk"), ("USA", "us"), ("aussie", "australia")])
+def test_country_names_resolve(kb: KnowledgeBase, name: str, country: str) -> None:
+    assert kb.resolve_country(name) == country
+
+
+def test_every_figure_names_a_country(kb: KnowledgeBase) -> None:
+    assert all(f.country for f in kb.all_facts() if f.figure)
 
 
 def test_topics_overview_and_description(kb: KnowledgeBase) -> None:
-    topics = [t for t in topics_overview(kb) if t.id in CORE_TOPICS]
-    assert [t.id for t in topics] == CORE_TOPICS
+    topics = topics_overview(kb)
+    assert [t.id for t in topics] == ["duties", "education", "certification", "salary", "outlook", "related_careers"]
     sentence = describe_topics(topics)
     assert sentence.startswith("I can tell you about what the job involves day to day, ")
-    assert "how much they earn and who hires them." in sentence
+    assert "how fast the number of jobs is growing and related careers, for lab techs and related careers." in sentence

@@ -28,12 +28,13 @@ def test_the_shipped_knowledge_file_is_valid() -> None:
     assert kb.default_career == MLT
     for topic in ("duties", "education", "certification", "salary", "employers"):
         assert kb.career_topic(topic) is not None, topic
+    assert len(kb.career_ids()) >= 6
 
 
 def test_every_fact_in_the_shipped_file_has_a_source_and_a_year(knowledge_data: Dict[str, Any]) -> None:
     for career in knowledge_data["careers"].values():
         for topic_id, topic in career["topics"].items():
-            for fact in topic["facts"]:
+            for fact in topic.get("facts", []):
                 assert fact["source"] in knowledge_data["sources"], (topic_id, fact["text"])
                 assert isinstance(fact["as_of"], int), (topic_id, fact["text"])
 
@@ -114,7 +115,7 @@ def test_topic_without_facts(write_knowledge: Callable[..., Path]) -> None:
         data["careers"][MLT]["topics"]["employers"]["facts"] = []
 
     error = rejects(write_knowledge(empty))
-    assert f"entry careers.{MLT}.topics.employers, field 'facts'" in str(error)
+    assert f"entry careers.{MLT}.topics.employers, field 'unknown': give at least one fact" in str(error)
 
 
 def test_unknown_follow_up_topic(write_knowledge: Callable[..., Path]) -> None:
@@ -158,3 +159,44 @@ def test_all_problems_are_reported_at_once(write_knowledge: Callable[..., Path])
     error = rejects(write_knowledge(several))
     assert len(error.problems) == 2
     assert "(2 problems)" in str(error)
+
+
+def test_unknown_country_on_a_fact(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: salary_fact(d, 0).update(country="france")))
+    assert f"entry careers.{MLT}.topics.salary.facts[0], field 'country': unknown country 'france'" in str(error)
+
+
+def test_a_name_may_mean_only_one_career(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: d["careers"]["phlebotomist"]["aliases"].append("Lab Tech")))
+    assert "entry careers.phlebotomist, field 'aliases[4]': 'Lab Tech' already names careers." in str(error)
+
+
+def test_a_topic_needs_facts_or_a_reason_there_are_none(write_knowledge: Callable[..., Path]) -> None:
+    def neither(data: Dict[str, Any]) -> None:
+        data["careers"]["histotechnician"]["topics"]["salary"] = {"follow_ups": []}
+
+    error = rejects(write_knowledge(neither))
+    assert "entry careers.histotechnician.topics.salary, field 'unknown': give at least one fact" in str(error)
+
+
+def test_a_topic_cannot_have_facts_and_be_unknown(write_knowledge: Callable[..., Path]) -> None:
+    def both(data: Dict[str, Any]) -> None:
+        data["careers"][MLT]["topics"]["salary"]["unknown"] = "no idea"
+
+    error = rejects(write_knowledge(both))
+    assert f"entry careers.{MLT}.topics.salary, field 'unknown': a topic with facts cannot also be 'unknown'" in str(error)
+
+
+def test_unknown_related_and_compared_careers(write_knowledge: Callable[..., Path]) -> None:
+    def dangling(data: Dict[str, Any]) -> None:
+        data["careers"]["phlebotomist"]["related"].append("astronaut")
+        data["careers"]["phlebotomist"]["compare_with"] = "pilot"
+
+    message = str(rejects(write_knowledge(dangling)))
+    assert "entry careers.phlebotomist, field 'related[2]': unknown career 'astronaut'" in message
+    assert "entry careers.phlebotomist, field 'compare_with': unknown career 'pilot'" in message
+
+
+def test_ambiguous_name_must_name_known_careers(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: d["ambiguous_names"]["clinical technician"]["careers"].append("nurse")))
+    assert "entry ambiguous_names.clinical technician, field 'careers[2]': unknown career 'nurse'" in str(error)

@@ -4,6 +4,7 @@ the test fails under 90%."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from pathlib import Path
 from typing import List, Tuple
@@ -19,12 +20,14 @@ ACCURACY_FLOOR = 0.90
 
 
 def examples(path: Path) -> List[Tuple[str, str]]:
-    """(text, intent) pairs from a Rasa NLU YAML file."""
+    """(text, intent) pairs from a Rasa NLU YAML file, entity annotations removed."""
     pairs = []
     for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+        if "intent" not in block:
+            continue
         for line in block["examples"].splitlines():
             if line.strip().startswith("- "):
-                pairs.append((line.strip()[2:].strip(), block["intent"]))
+                pairs.append((re.sub(r"\[([^\]]+)\]\([a-z]+\)", r"\1", line.strip()[2:].strip()), block["intent"]))
     return pairs
 
 
@@ -32,6 +35,14 @@ def test_holdout_examples_are_not_in_the_training_data() -> None:
     trained = {text.lower() for text, _ in examples(TRAINING)}
     leaked = [text for text, _ in examples(HOLDOUT) if text.lower() in trained]
     assert not leaked, f"held-out examples also in data/nlu.yml: {leaked}"
+
+
+def test_end_to_end_questions_are_not_in_the_training_data() -> None:
+    from tests.e2e.run_e2e import load_items
+
+    trained = {text.lower() for text, _ in examples(TRAINING)}
+    copied = [t.say for item in load_items() for t in item.turns if t.say.lower() in trained]
+    assert not copied, f"e2e questions also in data/nlu.yml: {copied}"
 
 
 def test_training_data_has_at_least_20_examples_per_intent() -> None:

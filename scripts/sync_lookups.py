@@ -1,0 +1,55 @@
+"""Write data/lookups.yml, the NLU lookup tables for the `career` and `country` entities, from the
+names in the knowledge file, so that the names the bot understands and the names it can resolve
+are one list. Run by `make lookups`; a test fails when the file is out of date.
+
+    python scripts/sync_lookups.py [--check]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot import KnowledgeBase, load_knowledge  # noqa: E402
+
+LOOKUPS = Path(__file__).resolve().parent.parent / "data" / "lookups.yml"
+
+
+def with_plurals(names: List[str]) -> List[str]:
+    out: List[str] = []
+    for name in names:
+        for form in (name, name if name.endswith(("s", "y")) else f"{name}s"):
+            if form.lower() not in out:
+                out.append(form.lower())
+    return out
+
+
+def render(kb: KnowledgeBase) -> str:
+    lines = [
+        'version: "3.1"',
+        "",
+        "# Generated from bot/knowledge/careers.yml by `make lookups`: do not edit by hand.",
+        "nlu:",
+    ]
+    for entity, names in (("career", with_plurals(kb.career_names())), ("country", kb.country_names())):
+        lines += [f"- lookup: {entity}", "  examples: |"] + [f"    - {n}" for n in names]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    expected = render(load_knowledge())
+    if "--check" in sys.argv[1:]:
+        if not LOOKUPS.exists() or LOOKUPS.read_text(encoding="utf-8") != expected:
+            print(f"{LOOKUPS} is out of date: run `make lookups`.")
+            return 1
+        return 0
+    LOOKUPS.write_text(expected, encoding="utf-8")
+    print(f"wrote {LOOKUPS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Answer-quality measurement: realistic student questions asked of the running bot."""
