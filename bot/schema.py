@@ -173,19 +173,19 @@ class KnowledgeFile(_Strict):
             fact_refs(("ambiguous_names", name, "explanation"), ambiguous.explanation)
 
         names: Dict[str, Location] = {_normal(n): ("ambiguous_names",) for n in self.ambiguous_names}
-        for country_id, country in self.countries.items():
-            for i, alias in enumerate(country.aliases):
-                where = ("countries", country_id, "aliases", i)
-                if _normal(alias) in names:
-                    problems.append((where, f"'{alias}' already names {_path_text(names[_normal(alias)])}"))
-                names[_normal(alias)] = ("countries", country_id)
 
-        for career_id, career in self.careers.items():
-            for i, alias in enumerate(career.aliases):
-                where = ("careers", career_id, "aliases", i)
+        def claim_names(owner: Location, aliases: List[str]) -> None:
+            for i, alias in enumerate(aliases):
                 if _normal(alias) in names:
-                    problems.append((where, f"'{alias}' already names {_path_text(names[_normal(alias)])}"))
-                names[_normal(alias)] = ("careers", career_id)
+                    problems.append(
+                        (owner + ("aliases", i), f"'{alias}' already names {_path_text(names[_normal(alias)])}")
+                    )
+                names[_normal(alias)] = owner
+
+        for country_id, country in self.countries.items():
+            claim_names(("countries", country_id), country.aliases)
+        for career_id, career in self.careers.items():
+            claim_names(("careers", career_id), career.aliases)
             if career.compare_with is not None:
                 career_ref(("careers", career_id, "compare_with"), career.compare_with)
             for i, related in enumerate(career.related):
