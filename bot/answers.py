@@ -60,12 +60,8 @@ def cite_all(sources: Iterable[Source]) -> str:
     return f"{label}: " + "; ".join(parts) + "."
 
 
-def answer_topic(kb: KnowledgeBase, topic_id: str, career_id: Optional[str] = None, **asked) -> Answer:
-    """Answer a question on `topic_id`: see `answer`. Kept for the common single-career case."""
-    return answer(kb, Question(topic_id=topic_id, career_id=career_id, **asked))
-
-
 def answer(kb: KnowledgeBase, question: Question) -> Answer:
+    """Answer a question from the knowledge file (see the module docstring for what an answer holds)."""
     career_id = question.career_id or kb.default_career
     career = kb.career(career_id)
     topic = kb.topic(question.topic_id)

@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, List
 
 import pytest
 
-from bot import Question, answer, answer_topic, compare, describe_topics, load_knowledge, topics_overview
+from bot import Question, answer, compare, describe_topics, load_knowledge, topics_overview
 from bot.knowledge_base import KnowledgeBase
 
 MLT = "medical_laboratory_technician"
@@ -32,7 +32,7 @@ def paragraphs(text: str) -> List[str]:
 
 
 def test_salary_leads_with_the_newest_figure_and_names_source_and_year(kb: KnowledgeBase) -> None:
-    header, newest, *_ = paragraphs(answer_topic(kb, "salary").text)
+    header, newest, *_ = paragraphs(answer(kb, Question("salary")).text)
     assert header == "About medical laboratory technicians in the US (assumed: name another career or country to switch):"
     assert "$60,290" in newest and "May 2024" in newest
     assert "Beacon Hill Career Training, 2025" in newest
@@ -40,14 +40,14 @@ def test_salary_leads_with_the_newest_figure_and_names_source_and_year(kb: Knowl
 
 
 def test_salary_gives_the_newest_confirmed_bls_figure_after_an_unconfirmed_one(kb: KnowledgeBase) -> None:
-    confirmed = paragraphs(answer_topic(kb, "salary").text)[2]
+    confirmed = paragraphs(answer(kb, Question("salary")).text)[2]
     assert confirmed.startswith("The newest confirmed figure")
     assert "$60,780" in confirmed and "May 2023" in confirmed
     assert "U.S. Bureau of Labor Statistics" in confirmed
 
 
 def test_salary_keeps_older_figures_with_their_true_periods(kb: KnowledgeBase) -> None:
-    text = answer_topic(kb, "salary").text
+    text = answer(kb, Question("salary")).text
     assert "$57,800 (May 2021)" in text
     assert "$52,330 (May 2018)" in text
     # the seeds' mislabels are not repeated
@@ -61,7 +61,7 @@ def test_figures_are_ordered_by_date_not_by_file_order(write_knowledge: Callable
         random.Random(7).shuffle(facts)
         facts.reverse()
 
-    text = answer_topic(load_knowledge(write_knowledge(shuffle)), "salary").text
+    text = answer(load_knowledge(write_knowledge(shuffle)), Question("salary")).text
     assert text.index("$60,290") < text.index("$60,780") < text.index("$57,800") < text.index("$52,330")
 
 
@@ -70,13 +70,13 @@ def test_no_confirmed_line_when_the_newest_figure_is_confirmed(write_knowledge: 
         for fact in data["careers"][MLT]["topics"]["salary"]["facts"]:
             fact.pop("confirmed", None)
 
-    text = answer_topic(load_knowledge(write_knowledge(confirm_all)), "salary").text
+    text = answer(load_knowledge(write_knowledge(confirm_all)), Question("salary")).text
     assert "newest confirmed" not in text
     assert "Earlier figures: $60,780 (May 2023), $57,800 (May 2021), $52,330 (May 2018)." in text
 
 
 def test_outlook_does_not_present_healthcare_growth_as_lab_growth(kb: KnowledgeBase) -> None:
-    text = answer_topic(kb, "outlook").text
+    text = answer(kb, Question("outlook")).text
     assert paragraphs(text)[1].count("6%") == 1 and "2023-2033" in text
     assert "5%" in text and "2022-2032" in text
     assert "13%" in text and "all healthcare jobs, not lab technicians" in text
@@ -99,14 +99,14 @@ def test_outlook_does_not_present_healthcare_growth_as_lab_growth(kb: KnowledgeB
     ],
 )
 def test_topic_answers_contain_the_key_facts(kb: KnowledgeBase, topic: str, must_contain: list) -> None:
-    text = answer_topic(kb, topic).text
+    text = answer(kb, Question(topic)).text
     for phrase in must_contain:
         assert phrase in text, phrase
 
 
 @pytest.mark.parametrize("topic", ALL_MLT_TOPICS)
 def test_every_answer_ends_with_its_sources_and_years(kb: KnowledgeBase, topic: str) -> None:
-    result = answer_topic(kb, topic)
+    result = answer(kb, Question(topic))
     last = paragraphs(result.text)[-1]
     assert re.fullmatch(r"Sources?: .+\(\d{4}(, \d{4})*\)\.", last), last
     assert result.found
@@ -114,7 +114,7 @@ def test_every_answer_ends_with_its_sources_and_years(kb: KnowledgeBase, topic: 
 
 @pytest.mark.parametrize("topic", ALL_MLT_TOPICS)
 def test_answers_are_short_and_offer_follow_ups(kb: KnowledgeBase, topic: str) -> None:
-    result = answer_topic(kb, topic)
+    result = answer(kb, Question(topic))
     body = "\n\n".join(paragraphs(result.text)[1:-1])
     sentences_or_items = len(re.findall(r"[.!?](\s|$)", body))
     assert 1 <= sentences_or_items <= 9, sentences_or_items
@@ -123,14 +123,14 @@ def test_answers_are_short_and_offer_follow_ups(kb: KnowledgeBase, topic: str) -
 
 
 def test_sources_line_merges_editions_of_the_same_work(kb: KnowledgeBase) -> None:
-    last = paragraphs(answer_topic(kb, "education").text)[-1]
+    last = paragraphs(answer(kb, Question("education")).text)[-1]
     assert "Occupational Outlook Handbook (2024, 2022)" in last
     assert last.count("Occupational Outlook Handbook") == 1
 
 
 def test_missing_topic_is_said_honestly(write_knowledge: Callable[..., Path]) -> None:
     kb = load_knowledge(write_knowledge(lambda d: d["careers"][MLT]["topics"].pop("employers")))
-    result = answer_topic(kb, "employers")
+    result = answer(kb, Question("employers"))
     assert not result.found
     assert "don't have sourced information on who hires them for medical laboratory technicians" in result.text
     assert "won't guess" in result.text
@@ -139,12 +139,12 @@ def test_missing_topic_is_said_honestly(write_knowledge: Callable[..., Path]) ->
 
 
 def test_unknown_topic_is_said_honestly(kb: KnowledgeBase) -> None:
-    result = answer_topic(kb, "astrology")
+    result = answer(kb, Question("astrology"))
     assert not result.found and "don't have sourced information" in result.text
 
 
 def test_a_topic_the_file_marks_unknown_says_so_and_why(kb: KnowledgeBase) -> None:
-    result = answer_topic(kb, "salary", "histotechnician")
+    result = answer(kb, Question("salary", "histotechnician"))
     assert not result.found
     assert "don't have sourced information on how much they earn for histotechnicians" in result.text
     assert "No source I have gives a separate pay figure" in result.text
@@ -153,7 +153,7 @@ def test_a_topic_the_file_marks_unknown_says_so_and_why(kb: KnowledgeBase) -> No
 
 
 def test_a_named_career_is_answered_without_saying_it_was_assumed(kb: KnowledgeBase) -> None:
-    header, newest, *_ = paragraphs(answer_topic(kb, "salary", "phlebotomist").text)
+    header, newest, *_ = paragraphs(answer(kb, Question("salary", "phlebotomist")).text)
     assert header == "About phlebotomists in the US (assumed: name another country to switch):"
     assert "$41,810" in newest and "May 2023" in newest
 
@@ -205,7 +205,7 @@ def test_an_ambiguous_name_says_which_job_it_answers_and_offers_the_other(kb: Kn
 
 
 def test_related_careers_lists_each_with_a_sourced_summary(kb: KnowledgeBase) -> None:
-    result = answer_topic(kb, "related_careers")
+    result = answer(kb, Question("related_careers"))
     assert result.other_careers == kb.career(MLT).related
     assert "- Phlebotomist: Draws blood" in result.text
     assert "genetic technologist" in result.text
