@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import (
     DEFAULT_KNOWLEDGE_FILE,
+    RELATED_CAREERS,
     Answer,
     KnowledgeBase,
     KnowledgeFileError,
@@ -40,7 +41,6 @@ KNOWLEDGE_FILE_VARIABLE = "LAB_ADVISOR_KNOWLEDGE_FILE"
 TOPIC_INTENT_PREFIX = "ask_"
 INFORM_INTENT = "inform"
 COMPARE_INTENT = "compare_careers"
-RELATED_CAREERS = "related_careers"
 MAX_BUTTONS = 6
 
 

@@ -5,6 +5,7 @@ between Rasa and this package.
 """
 
 from bot.answers import (
+    RELATED_CAREERS,
     Answer,
     Question,
     answer,
@@ -18,6 +19,7 @@ from bot.knowledge_base import CareerMatch, KnowledgeBase, Topic, UnknownCareerE
 from bot.loader import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
 
 __all__ = [
+    "RELATED_CAREERS",
     "Answer",
     "CareerMatch",
     "Question",

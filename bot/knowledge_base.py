@@ -3,11 +3,11 @@ and what the names students use (lab tech, MLS, Canada, "clinical technician") r
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
 from bot.schema import AmbiguousName, Career, CareerTopic, Country, Fact, KnowledgeFile, Source
+from bot.schema import normalize_name as normalize
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,6 @@ class CareerMatch:
 
 class UnknownCareerError(KeyError):
     """A career id that the knowledge file does not define."""
-
-
-def normalize(name: str) -> str:
-    """Lowercase, plain spaces, no surrounding punctuation or possessive: "Lab Techs'" -> "lab techs"."""
-    name = re.sub(r"[\s_]+", " ", name.lower()).strip(" .,!?;:'\"()")
-    return re.sub(r"'s$", "", name)
 
 
 class KnowledgeBase:
@@ -87,10 +81,9 @@ class KnowledgeBase:
     def resolve_career(self, name: str) -> Optional[CareerMatch]:
         """The career a name refers to ("lab techs", "MLS", a career id), or None."""
         key = normalize(name)
-        match = self._career_names.get(key)
-        if match is None and key.endswith("s"):
-            match = self._career_names.get(key[:-1]) or self._career_names.get(key[:-2] if key.endswith("es") else key)
-        return match
+        singulars = [key[:-1]] if key.endswith("s") else []  # techs -> tech
+        singulars += [key[:-2]] if key.endswith("es") else []
+        return next((self._career_names[k] for k in [key, *singulars] if k in self._career_names), None)
 
     def ambiguity(self, name: str) -> AmbiguousName:
         return self._data.ambiguous_names[name]

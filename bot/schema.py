@@ -172,15 +172,15 @@ class KnowledgeFile(_Strict):
                 career_ref(("ambiguous_names", name, "careers", i), career_id)
             fact_refs(("ambiguous_names", name, "explanation"), ambiguous.explanation)
 
-        names: Dict[str, Location] = {_normal(n): ("ambiguous_names",) for n in self.ambiguous_names}
+        names: Dict[str, Location] = {normalize_name(n): ("ambiguous_names",) for n in self.ambiguous_names}
 
         def claim_names(owner: Location, aliases: List[str]) -> None:
             for i, alias in enumerate(aliases):
-                if _normal(alias) in names:
+                if normalize_name(alias) in names:
                     problems.append(
-                        (owner + ("aliases", i), f"'{alias}' already names {_path_text(names[_normal(alias)])}")
+                        (owner + ("aliases", i), f"'{alias}' already names {_path_text(names[normalize_name(alias)])}")
                     )
-                names[_normal(alias)] = owner
+                names[normalize_name(alias)] = owner
 
         for country_id, country in self.countries.items():
             claim_names(("countries", country_id), country.aliases)
@@ -208,9 +208,11 @@ class KnowledgeFile(_Strict):
         return problems
 
 
-def _normal(name: str) -> str:
-    """How names are compared: lowercase, single spaces."""
-    return " ".join(name.lower().split())
+def normalize_name(name: str) -> str:
+    """How names are compared: lowercase, plain spaces, no surrounding punctuation or possessive:
+    "Lab Techs'" -> "lab techs"."""
+    name = re.sub(r"[\s_]+", " ", name.lower()).strip(" .,!?;:'\"()")
+    return re.sub(r"'s$", "", name)
 
 
 def _path_text(loc: Location) -> str:

@@ -11,10 +11,7 @@ import pytest
 import yaml
 
 from bot import DEFAULT_KNOWLEDGE_FILE
-from tests.servers import RunningBot, start_bot
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MODEL_PATH = PROJECT_ROOT / "models" / "lab-career-advisor.tar.gz"
+from tests.servers import MODEL_PATH, PROJECT_ROOT, RunningBot, start_bot
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

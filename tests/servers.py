@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODEL_PATH = PROJECT_ROOT / "models" / "lab-career-advisor.tar.gz"  # what `make train` writes
 RASA = str(Path(sys.executable).parent / "rasa")
 STARTUP_TIMEOUT_SECONDS = 180
 

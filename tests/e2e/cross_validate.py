@@ -13,34 +13,31 @@ import argparse
 import asyncio
 import json
 import re
-from collections import Counter
-import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import MODEL_PATH, PROJECT_ROOT, RASA, server_env
+
 OUT = PROJECT_ROOT / "results" / "cross_validation"
 
 
 def cross_validate(folds: int = 5) -> Dict[str, Dict]:
     """Run the cross-validation; the intent report and one entity report per extractor."""
-    rasa = str(Path(sys.executable).parent / "rasa")
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
     subprocess.run(
-        [rasa, "test", "nlu", "--nlu", "data/nlu.yml", "--config", "config.yml",
+        [RASA, "test", "nlu", "--nlu", "data/nlu.yml", "--config", "config.yml",
          "--cross-validation", "--folds", str(folds), "--out", str(OUT)],
-        cwd=PROJECT_ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=PROJECT_ROOT, env=server_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     reports = {"intent": json.loads((OUT / "intent_report.json").read_text())}
-    if MODEL.exists():
+    if MODEL_PATH.exists():
         reports["entity"] = entity_report()
     return reports
 
 
 ANNOTATION = re.compile(r"\[([^\]]+)\]\(([a-z_]+)\)")
-MODEL = PROJECT_ROOT / "models" / "lab-career-advisor.tar.gz"
 
 
 def annotated_examples() -> List[tuple]:
@@ -63,7 +60,7 @@ def annotated_examples() -> List[tuple]:
     return out
 
 
-def entity_report(model: Path = MODEL) -> Dict:
+def entity_report(model: Path = MODEL_PATH) -> Dict:
     """Precision, recall and F1 per entity type, in the shape of Rasa's reports."""
     from rasa.core.agent import Agent
 

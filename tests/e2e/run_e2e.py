@@ -113,13 +113,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     items = load_items()
 
-    from tests.servers import RunningBot, start_bot
+    from tests.servers import MODEL_PATH, RunningBot, start_bot
 
     if args.url:
         result = run(items, RunningBot(rasa_url=args.url.rstrip("/"), actions_url="").say)
     else:
-        model = Path(__file__).resolve().parents[2] / "models" / "lab-career-advisor.tar.gz"
-        with tempfile.TemporaryDirectory() as workdir, start_bot(model, Path(workdir)) as bot:
+        with tempfile.TemporaryDirectory() as workdir, start_bot(MODEL_PATH, Path(workdir)) as bot:
             result = run(items, bot.say)
     print(f"End-to-end answer check: {len(items)} items from {QUESTIONS.name}\n")
     print(report(result))
