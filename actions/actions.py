@@ -2,7 +2,9 @@
 
 They translate only. In: an `ask_<topic>` intent names the topic; `career` and `country` entities
 (the words the student typed) are resolved by `bot`, and remembered in slots so that "how much do
-they make?" after "what does a phlebotomist do?" is about phlebotomists. Out: a `bot.Answer`
+they make?" after "what does a phlebotomist do?" is about phlebotomists; an `other_career` entity
+(a job the file does not cover: "nurse") gets "that's outside what I know" rather than an answer
+for the career under discussion. Out: a `bot.Answer`
 becomes the message text and quick-reply buttons (`/ask_<topic>`, `/inform{"career": ...}`).
 Buttons are offered only for intents the domain defines. The knowledge file is loaded when the
 action server starts; an invalid file stops the server with a message naming the file, the
@@ -101,10 +103,27 @@ def answer_buttons(result: Answer, topic_id: Text, domain: Dict[Text, Any]) -> L
     return buttons[:MAX_BUTTONS] if topic_id != RELATED_CAREERS else buttons
 
 
+def entity_values(tracker: Tracker, entity_type: Text) -> List[Text]:
+    """The latest message's values for one entity type, leaving out any found inside a longer name
+    ("technician" inside "pharmacy technician", a job the bot does not cover)."""
+    entities = tracker.latest_message.get("entities") or []
+
+    def inside_another(e: Dict[Text, Any]) -> bool:
+        if "start" not in e or "end" not in e:
+            return False
+        return any(
+            o is not e and "start" in o and "end" in o and o["start"] <= e["start"] and e["end"] <= o["end"]
+            and o["end"] - o["start"] > e["end"] - e["start"]
+            for o in entities
+        )  # fmt: skip
+
+    return [str(e["value"]) for e in entities if e.get("entity") == entity_type and not inside_another(e)]
+
+
 def mentioned_careers(tracker: Tracker) -> List[Tuple[Text, Optional[Text]]]:
     """(career id, ambiguous name or None) for each career the latest message names, in order."""
     found: List[Tuple[Text, Optional[Text]]] = []
-    for value in tracker.get_latest_entity_values("career"):
+    for value in entity_values(tracker, "career"):
         match = KNOWLEDGE.resolve_career(str(value))
         if match is not None and match.career_id not in [c for c, _ in found]:
             found.append((match.career_id, match.ambiguous_name))
@@ -112,7 +131,7 @@ def mentioned_careers(tracker: Tracker) -> List[Tuple[Text, Optional[Text]]]:
 
 
 def mentioned_country(tracker: Tracker) -> Optional[Text]:
-    for value in tracker.get_latest_entity_values("country"):
+    for value in entity_values(tracker, "country"):
         country = KNOWLEDGE.resolve_country(str(value))
         if country is not None:
             return country
@@ -143,6 +162,7 @@ class ActionAnswerTopic(Action):
         intent: Text = (tracker.latest_message.get("intent") or {}).get("name") or ""
         careers = mentioned_careers(tracker)
         country = mentioned_country(tracker)
+        not_covered = next(iter(entity_values(tracker, "other_career")), None)
         career_id, said_as = careers[0] if careers else (known_career(tracker), None)
         country = country or known_country(tracker)
 
@@ -151,7 +171,10 @@ class ActionAnswerTopic(Action):
         else:  # "what about phlebotomists?", "and in Canada?": the last topic, for the new career or country
             topic_id = tracker.get_slot("topic") or ("certification" if country else "duties")
 
-        result = answer(KNOWLEDGE, Question(topic_id, career_id=career_id, country_id=country, said_as=said_as))
+        if not_covered and not careers:  # "how much does a nurse make?": not about the career discussed
+            career_id = None
+        question = Question(topic_id, career_id=career_id, country_id=country, said_as=said_as, not_covered=not_covered)
+        result = answer(KNOWLEDGE, question)
         dispatcher.utter_message(text=result.text, buttons=answer_buttons(result, topic_id, domain))
         events = [SlotSet("topic", topic_id)]
         if career_id:

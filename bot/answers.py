@@ -39,6 +39,7 @@ class Question:
     career_id: Optional[str] = None  # None: the default career, and the answer says it assumed it
     country_id: Optional[str] = None  # None: the default country where rules differ, said likewise
     said_as: Optional[str] = None  # the ambiguous name the student used ("clinical technician")
+    not_covered: Optional[str] = None  # a job the student named that the file does not cover ("nurse")
 
 
 def cite(source: Source) -> str:
@@ -62,6 +63,8 @@ def cite_all(sources: Iterable[Source]) -> str:
 
 def answer(kb: KnowledgeBase, question: Question) -> Answer:
     """Answer a question from the knowledge file (see the module docstring for what an answer holds)."""
+    if question.not_covered and question.career_id is None:
+        return _not_covered(kb, question.not_covered)
     career_id = question.career_id or kb.default_career
     career = kb.career(career_id)
     topic = kb.topic(question.topic_id)
@@ -183,6 +186,16 @@ def topics_overview(kb: KnowledgeBase, career_id: Optional[str] = None) -> List[
     """The menu topics the knowledge file can answer for a career, in catalog order."""
     career = kb.career(career_id)
     return [t for t in kb.topics() if t.menu and (t.id in career.topics or t.id == RELATED_CAREERS)]
+
+
+def _not_covered(kb: KnowledgeBase, name: str) -> Answer:
+    """"How much does a nurse make?": say the job is not covered (never answer for a lab career),
+    name the careers that are, and where to look instead."""
+    covered = [kb.career(c).plural for c in kb.career_ids()]
+    text = f'"{name}" is outside what I know: I only cover {_join(covered)}.'
+    pointer = kb.other_careers.pointer if kb.other_careers else None
+    parts = [text] + ([_full(kb, pointer), cite_all([kb.source(pointer.source)])] if pointer else [])
+    return Answer(text="\n\n".join(parts), found=False, other_careers=kb.career_ids())
 
 
 def _header(kb: KnowledgeBase, career: Career, question: Question, country_id: Optional[str]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
-from bot.schema import AmbiguousName, Career, CareerTopic, Country, Fact, KnowledgeFile, Source
+from bot.schema import AmbiguousName, Career, CareerTopic, Country, Fact, KnowledgeFile, OtherCareers, Source
 from bot.schema import normalize_name as normalize
 
 
@@ -93,6 +93,15 @@ class KnowledgeBase:
         names = [alias for career in self._data.careers.values() for alias in career.aliases]
         return names + list(self._data.ambiguous_names)
 
+    @property
+    def other_careers(self) -> Optional[OtherCareers]:
+        """Jobs the file does not cover, and where to look for them instead."""
+        return self._data.other_careers
+
+    def other_career_names(self) -> List[str]:
+        """Names of jobs the file does not cover ("nurse"), for NLU lookups."""
+        return list(self._data.other_careers.names) if self._data.other_careers else []
+
     # countries
     @property
     def default_country(self) -> str:
@@ -116,7 +125,8 @@ class KnowledgeBase:
 
     def all_facts(self) -> List[Fact]:
         facts = [f for c in self._data.careers.values() for t in c.topics.values() for f in t.facts]
-        return facts + [a.explanation for a in self._data.ambiguous_names.values()]
+        facts += [a.explanation for a in self._data.ambiguous_names.values()]
+        return facts + ([self._data.other_careers.pointer] if self._data.other_careers else [])
 
     def summary(self) -> str:
         return (

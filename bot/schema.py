@@ -134,6 +134,15 @@ class AmbiguousName(_Strict):
     explanation: Fact
 
 
+class OtherCareers(_Strict):
+    """Jobs students ask about that the file does not cover ("how much does a nurse make?"), named
+    so that the assistant says it does not cover them instead of answering for a lab career, and
+    `pointer`: where to look instead."""
+
+    names: List[Text] = Field(..., min_items=1)  # type: ignore[valid-type]
+    pointer: Fact
+
+
 class KnowledgeFile(_Strict):
     version: conint(ge=1, le=1)  # type: ignore[valid-type]
     default_career: Identifier  # type: ignore[valid-type]
@@ -143,6 +152,7 @@ class KnowledgeFile(_Strict):
     ambiguous_names: Dict[str, AmbiguousName] = Field(default_factory=dict)
     sources: Dict[Identifier, Source]  # type: ignore[valid-type]
     careers: Dict[Identifier, Career]  # type: ignore[valid-type]
+    other_careers: Optional[OtherCareers] = None
 
     @validator("topics", "countries", "sources", "careers")
     def _not_empty(cls, v: dict, field) -> dict:  # noqa: N805
@@ -174,12 +184,11 @@ class KnowledgeFile(_Strict):
 
         names: Dict[str, Location] = {normalize_name(n): ("ambiguous_names",) for n in self.ambiguous_names}
 
-        def claim_names(owner: Location, aliases: List[str]) -> None:
+        def claim_names(owner: Location, aliases: List[str], field: Optional[str] = "aliases") -> None:
             for i, alias in enumerate(aliases):
                 if normalize_name(alias) in names:
-                    problems.append(
-                        (owner + ("aliases", i), f"'{alias}' already names {_path_text(names[normalize_name(alias)])}")
-                    )
+                    where = owner + ((field, i) if field else (i,))
+                    problems.append((where, f"'{alias}' already names {_path_text(names[normalize_name(alias)])}"))
                 names[normalize_name(alias)] = owner
 
         for country_id, country in self.countries.items():
@@ -205,6 +214,9 @@ class KnowledgeFile(_Strict):
                     fact_refs(where + ("facts", i), fact)
                 if topic.brief is not None:
                     fact_refs(where + ("brief",), topic.brief)
+        if self.other_careers is not None:
+            claim_names(("other_careers", "names"), self.other_careers.names, field=None)
+            fact_refs(("other_careers", "pointer"), self.other_careers.pointer)
         return problems
 
 

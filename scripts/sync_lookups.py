@@ -1,5 +1,5 @@
-"""Write data/lookups.yml, the NLU lookup tables for the `career` and `country` entities, from the
-names in the knowledge file, so that the names the bot understands and the names it can resolve
+"""Write data/lookups.yml, the NLU lookup tables for the `career`, `other_career` (jobs not covered)
+and `country` entities, from the names in the knowledge file, so that the names the bot understands and the names it can resolve
 are one list. Run by `make lookups`; a test fails when the file is out of date.
 
     python scripts/sync_lookups.py [--check]
@@ -34,7 +34,11 @@ def render(kb: KnowledgeBase) -> str:
         "# Generated from bot/knowledge/careers.yml by `make lookups`: do not edit by hand.",
         "nlu:",
     ]
-    for entity, names in (("career", with_plurals(kb.career_names())), ("country", kb.country_names())):
+    for entity, names in (
+        ("career", with_plurals(kb.career_names())),
+        ("other_career", with_plurals(kb.other_career_names())),
+        ("country", kb.country_names()),
+    ):
         lines += [f"- lookup: {entity}", "  examples: |"] + [f"    - {n}" for n in names]
     return "\n".join(lines) + "\n"
 

@@ -24,11 +24,15 @@ MLT = "medical_laboratory_technician"
 def tracker_after(
     intent: str, text: str = "", slots: Optional[Dict[str, Any]] = None, **entities: Union[str, List[str]]
 ) -> Tracker:
-    found = [
-        {"entity": name, "value": value}
-        for name, values in entities.items()
-        for value in ([values] if isinstance(values, str) else values)
-    ]
+    """The tracker after a message with this intent and these entities. Given `text`, each entity
+    value gets its position in the text, as the NLU's extractor reports it."""
+    found: List[Dict[str, Any]] = []
+    for name, values in entities.items():
+        for value in [values] if isinstance(values, str) else values:
+            entity: Dict[str, Any] = {"entity": name, "value": value}
+            if text:
+                entity.update(start=text.index(value), end=text.index(value) + len(value))
+            found.append(entity)
     latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": found, "text": text or intent}
     events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": latest["text"], "parse_data": latest}]
     return Tracker(
@@ -129,6 +133,25 @@ def test_inform_re_answers_the_last_topic_for_a_new_country(domain: Dict[str, An
 def test_inform_re_answers_the_last_topic_for_a_new_career(domain: Dict[str, Any]) -> None:
     [message] = run(actions.ActionAnswerTopic(), "inform", domain, slots={"topic": "salary"}, career="phlebotomist")
     assert "$41,810" in message["text"]
+
+
+def test_a_job_not_covered_is_declined_even_mid_conversation(domain: Dict[str, Any]) -> None:
+    [message], slots = run_with_events(
+        actions.ActionAnswerTopic(), "ask_salary", domain, slots={"career": "phlebotomist"}, other_career="nurse"
+    )
+    assert message["text"].startswith('"nurse" is outside what I know')
+    assert "$" not in message["text"]  # not the phlebotomist pay under discussion
+    assert {"title": "Phlebotomist", "payload": '/inform{"career": "phlebotomist"}'} in message["buttons"]
+    assert slots == {"topic": "salary"}  # the conversation stays about phlebotomists
+
+
+def test_a_career_word_inside_the_name_of_a_job_not_covered_is_ignored(domain: Dict[str, Any]) -> None:
+    text = "how much does a pharmacy technician make"
+    [message] = run(
+        actions.ActionAnswerTopic(), "ask_salary", domain, text=text,
+        career="technician", other_career="pharmacy technician",
+    )  # fmt: skip
+    assert message["text"].startswith('"pharmacy technician" is outside what I know')
 
 
 def test_an_ambiguous_name_offers_the_other_meaning(domain: Dict[str, Any]) -> None:

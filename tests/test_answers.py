@@ -260,3 +260,17 @@ def test_topics_overview_and_description(kb: KnowledgeBase) -> None:
     sentence = describe_topics(topics)
     assert sentence.startswith("I can tell you about what the job involves day to day, ")
     assert "how fast the number of jobs is growing and related careers, for lab techs and related careers." in sentence
+
+
+def test_a_job_the_file_does_not_cover_is_declined_not_answered_for_a_lab_career(kb: KnowledgeBase) -> None:
+    result = answer(kb, Question("salary", not_covered="nurse"))
+    assert result.text.startswith('"nurse" is outside what I know: I only cover medical laboratory technicians,')
+    assert "https://www.bls.gov/ooh/" in result.text and "(2026)" in result.text
+    assert "$" not in result.text  # no lab career's pay passed off as a nurse's
+    assert not result.found and result.other_careers == kb.career_ids()
+
+
+def test_a_named_career_wins_over_a_job_not_covered(kb: KnowledgeBase) -> None:
+    # "do phlebotomists earn more than nurses?": answered for phlebotomists
+    result = answer(kb, Question("salary", career_id="phlebotomist", not_covered="nurses"))
+    assert result.found and "$41,810" in result.text

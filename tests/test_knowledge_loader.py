@@ -200,3 +200,14 @@ def test_unknown_related_and_compared_careers(write_knowledge: Callable[..., Pat
 def test_ambiguous_name_must_name_known_careers(write_knowledge: Callable[..., Path]) -> None:
     error = rejects(write_knowledge(lambda d: d["ambiguous_names"]["clinical technician"]["careers"].append("nurse")))
     assert "entry ambiguous_names.clinical technician, field 'careers[2]': unknown career 'nurse'" in str(error)
+
+
+def test_a_job_not_covered_must_not_also_name_a_career(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: d["other_careers"]["names"].append("Phlebotomist")))
+    index = len(load_knowledge().other_career_names())
+    assert f"entry other_careers, field 'names[{index}]': 'Phlebotomist' already names careers.phlebotomist" in str(error)
+
+
+def test_the_pointer_for_jobs_not_covered_needs_a_known_source(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: d["other_careers"]["pointer"].update(source="nowhere")))
+    assert "entry other_careers.pointer, field 'source': unknown source 'nowhere'" in str(error)

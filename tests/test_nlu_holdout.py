@@ -27,7 +27,7 @@ def examples(path: Path) -> List[Tuple[str, str]]:
             continue
         for line in block["examples"].splitlines():
             if line.strip().startswith("- "):
-                pairs.append((re.sub(r"\[([^\]]+)\]\([a-z]+\)", r"\1", line.strip()[2:].strip()), block["intent"]))
+                pairs.append((re.sub(r"\[([^\]]+)\]\([a-z_]+\)", r"\1", line.strip()[2:].strip()), block["intent"]))
     return pairs
 
 

@@ -27,7 +27,7 @@ OUT = PROJECT_ROOT / "results" / "cross_validation"
 def cross_validate(folds: int = 5) -> Dict[str, Dict]:
     """Run the cross-validation; the intent report and one entity report per extractor."""
     subprocess.run(
-        [RASA, "test", "nlu", "--nlu", "data/nlu.yml", "--config", "config.yml",
+        [RASA, "test", "nlu", "--nlu", "data", "--config", "config.yml",
          "--cross-validation", "--folds", str(folds), "--out", str(OUT)],
         cwd=PROJECT_ROOT, env=server_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
