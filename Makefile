@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install train validate run shell test eval lookups lock clean
+.PHONY: help install train validate web browser run shell test eval lookups lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -34,13 +34,21 @@ $(MODEL): $(TRAINING_INPUTS) | install
 validate: install ## check the training data and domain (warnings fail)
 	$(BIN)/rasa data validate --fail-on-warnings
 
-run: install train ## start the action server and the Rasa server (REST channel on localhost)
+web: web/vendor/deep-chat/.integrity ## install the chat component for the web widget (pinned by web/package-lock.json)
+
+web/vendor/deep-chat/.integrity: web/package-lock.json scripts/fetch_widget.py
+	$(PYTHON) scripts/fetch_widget.py
+
+run: install train web ## start the action server, the Rasa server and the chat page (all on localhost)
 	scripts/serve.sh server
 
 shell: install train ## chat in the terminal (rasa shell), for counselors
 	scripts/serve.sh shell
 
-test: install train validate ## install, train and run every test
+browser: ## install Debian's Chromium for the browser tests, if missing (needs root or sudo)
+	scripts/install_browser.sh
+
+test: install train validate web browser ## install, train and run every test
 	$(BIN)/rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors \
 		--model $(MODEL) --out results/core
 	$(BIN)/python -m pytest

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 tools=$(mktemp -d)
 trap 'rm -rf "$tools"' EXIT
 python3 -m venv "$tools" && "$tools/bin/pip" install --quiet uv
-"$tools/bin/uv" pip compile --quiet --python-version 3.10 --python-platform x86_64-unknown-linux-gnu \
+"$tools/bin/uv" pip compile --quiet --no-header --python-version 3.10 --python-platform x86_64-unknown-linux-gnu \
   requirements.in -o "$tools/compiled.txt"
 {
   sed -n '1,/^# (see `make install`)/p' requirements.lock

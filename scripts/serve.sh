@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Start the action server, then either the Rasa server with the REST channel (`serve.sh server`,
-# for `make run`) or an interactive `rasa shell` (`serve.sh shell`, for `make shell`).
-# Both listen on loopback only. Ctrl-C stops everything this script started.
+# Start the action server, then either the Rasa server with the REST channel and the web page with
+# the chat widget (`serve.sh server`, for `make run`) or an interactive `rasa shell` (`serve.sh
+# shell`, for `make shell`). All listen on loopback only. Ctrl-C stops everything this script started.
+#
+# LAB_ADVISOR_CORS_ORIGINS: the web origins (space-separated) whose pages may call the Rasa server;
+# default: the demo page's own origins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-server}
 RASA_PORT=5005     # the REST channel
 ACTIONS_PORT=5055  # must match endpoints.yml
+WEB_PORT=8080      # the demo page with the chat widget
+CORS_ORIGINS=${LAB_ADVISOR_CORS_ORIGINS:-http://127.0.0.1:$WEB_PORT http://localhost:$WEB_PORT}
 MODEL=models/lab-career-advisor.tar.gz
 export SANIC_HOST=127.0.0.1  # the action server binds to loopback only
 export PYTHONWARNINGS=ignore  # Rasa's dependencies print pages of deprecation warnings on start
@@ -39,7 +44,7 @@ wait_for() {  # url, name, pid
   exit 1
 }
 
-for port in $RASA_PORT $ACTIONS_PORT; do
+for port in $RASA_PORT $ACTIONS_PORT $WEB_PORT; do
   if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
     echo "error: port $port is already in use (another 'make run' or 'make shell'?). Stop it first." >&2
     exit 1
@@ -65,15 +70,24 @@ if [ "$mode" = shell ]; then
 fi
 
 echo "Starting the Rasa server on 127.0.0.1:$RASA_PORT (log: logs/rasa.log)..."
+# shellcheck disable=SC2086  # one --cors argument per origin
 .venv/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
-  --interface 127.0.0.1 --port "$RASA_PORT" >logs/rasa.log 2>&1 &
+  --interface 127.0.0.1 --port "$RASA_PORT" --cors $CORS_ORIGINS >logs/rasa.log 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" "Rasa server" "${pids[-1]}"
+
+echo "Starting the web page on 127.0.0.1:$WEB_PORT (log: logs/web.log)..."
+.venv/bin/python scripts/web_server.py --host 127.0.0.1 --port "$WEB_PORT" \
+  --rasa-url "http://127.0.0.1:$RASA_PORT" >logs/web.log 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$WEB_PORT/" "web server" "${pids[-1]}"
 cat <<MSG
 
-Lab Career Advisor is listening on http://127.0.0.1:$RASA_PORT (REST channel). Try:
-  curl -s http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
-       -d '{"sender": "student-1", "message": "how much does a lab tech make?"}'
-Ctrl-C stops both servers.
+Lab Career Advisor is running.
+  Chat page:    http://127.0.0.1:$WEB_PORT/   (open it in a browser)
+  REST channel: http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook, for example:
+    curl -s http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+         -d '{"sender": "student-1", "message": "how much does a lab tech make?"}'
+Ctrl-C stops everything.
 MSG
 wait

@@ -53,13 +53,16 @@ def post_json(url: str, body: Dict[str, Any], timeout: float = 60) -> Any:
         return json.loads(response.read().decode("utf-8"))
 
 
-def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, expect_json: bool = True) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
         try:
-            get_json(url, timeout=2)
+            if expect_json:
+                get_json(url, timeout=2)
+            else:
+                urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 - loopback only
             return
         except (urllib.error.URLError, ConnectionError, TimeoutError, json.JSONDecodeError):
             time.sleep(0.5)
@@ -83,10 +86,14 @@ def background(command: List[str], log: Path, env: Optional[Dict[str, str]] = No
                 process.wait()
 
 
+WEB_BUNDLE = PROJECT_ROOT / "web" / "vendor" / "deep-chat" / "deepChat.bundle.js"  # what `make web` installs
+
+
 @dataclass
 class RunningBot:
     rasa_url: str
     actions_url: str
+    web_url: Optional[str] = None  # the chat page, when the widget is installed
 
     def say(self, message: str, sender: str) -> List[Dict[str, Any]]:
         """Send a message over the REST channel; the bot's replies."""
@@ -95,8 +102,12 @@ class RunningBot:
 
 @contextlib.contextmanager
 def start_bot(model: Path, workdir: Path) -> Iterator[RunningBot]:
-    actions_port, rasa_port = free_port(), free_port()
+    """The action server, the Rasa server and (when `make web` has run) the chat page, as `make run`
+    starts them: the Rasa server accepts browser calls from the page's origin only."""
+    actions_port, rasa_port, web_port = free_port(), free_port(), free_port()
     actions_url = f"http://127.0.0.1:{actions_port}"
+    rasa_url = f"http://127.0.0.1:{rasa_port}"
+    web_url = f"http://127.0.0.1:{web_port}" if WEB_BUNDLE.is_file() else None
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "{actions_url}/webhook"\n', encoding="utf-8")
     actions_cmd = [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)]
@@ -104,10 +115,17 @@ def start_bot(model: Path, workdir: Path) -> Iterator[RunningBot]:
         RASA, "run", "--model", str(model), "--endpoints", str(endpoints),
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
         "--interface", "127.0.0.1", "--port", str(rasa_port),
+    ] + (["--cors", web_url] if web_url else [])  # fmt: skip
+    web_cmd = [
+        sys.executable, str(PROJECT_ROOT / "scripts" / "web_server.py"),
+        "--port", str(web_port), "--rasa-url", rasa_url,
     ]  # fmt: skip
-    with background(actions_cmd, workdir / "actions.log") as actions, background(
-        rasa_cmd, workdir / "rasa.log"
-    ) as rasa:
+    with contextlib.ExitStack() as stack:
+        actions = stack.enter_context(background(actions_cmd, workdir / "actions.log"))
+        rasa = stack.enter_context(background(rasa_cmd, workdir / "rasa.log"))
+        if web_url:
+            web = stack.enter_context(background(web_cmd, workdir / "web.log"))
+            wait_until_up(f"{web_url}/", web, workdir / "web.log", expect_json=False)
         wait_until_up(f"{actions_url}/health", actions, workdir / "actions.log")
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", rasa, workdir / "rasa.log")
-        yield RunningBot(rasa_url=f"http://127.0.0.1:{rasa_port}", actions_url=actions_url)
+        wait_until_up(f"{rasa_url}/webhooks/rest/", rasa, workdir / "rasa.log")
+        yield RunningBot(rasa_url=rasa_url, actions_url=actions_url, web_url=web_url)

@@ -1,0 +1,210 @@
+"""The website chat widget (web/), in a real browser: Playwright drives Debian's headless Chromium
+against the page, the Rasa server and the action server as `make run` starts them.
+
+Screenshots at desktop and phone width go to results/widget-*.png. Skipped, saying why, where
+Chromium is not installed (`make browser` installs it) or the widget is not (`make web`).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator, List
+
+import pytest
+
+from tests.servers import PROJECT_ROOT, WEB_BUNDLE, RunningBot
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+RESULTS = PROJECT_ROOT / "results"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# Chromium as root in a container, and no calls home (this machine's network is closed).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ANSWER_TIMEOUT_MS = 30_000
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`"),
+    pytest.mark.skipif(not WEB_BUNDLE.exists(), reason="the widget's chat component is missing: run `make web`"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator["sync_api.Browser"]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class ChatPage:
+    """The demo page in a fresh browser profile (its own localStorage, so its own conversation)."""
+
+    def __init__(self, browser: "sync_api.Browser", url: str, viewport: dict) -> None:
+        self.context = browser.new_context(viewport=viewport)
+        self.page = self.context.new_page()
+        self.dialogs: List[str] = []
+        self.errors: List[str] = []
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.goto(url)
+        self.wait_for_button("Salary")  # the greeting's topic buttons
+
+    @property
+    def input(self) -> "sync_api.Locator":
+        return self.page.locator("deep-chat #text-input")
+
+    def ask(self, text: str) -> None:
+        self.input.click()
+        self.page.keyboard.type(text)
+        self.page.keyboard.press("Enter")
+
+    def wait_for_text(self, text: str) -> "sync_api.Locator":
+        found = self.page.locator("deep-chat .message-bubble").filter(has_text=text).last
+        found.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        return found
+
+    def wait_for_button(self, name: str) -> "sync_api.Locator":
+        button = self.page.get_by_role("button", name=name, exact=True).last
+        button.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        return button
+
+    def bubbles(self) -> List[str]:
+        return self.page.locator("deep-chat .message-bubble").all_inner_texts()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def chat(browser: "sync_api.Browser", running_bot: RunningBot) -> Iterator[ChatPage]:
+    assert running_bot.web_url, "the bot was started without the chat page"
+    page = ChatPage(browser, running_bot.web_url, DESKTOP)
+    yield page
+    assert not page.errors, page.errors
+    page.close()
+
+
+def test_the_page_greets_with_topics_and_answers_a_salary_question(chat: ChatPage) -> None:
+    assert "Lab Career Advisor" in chat.bubbles()[0]
+    chat.ask("how much does a lab tech make?")
+    answer = chat.wait_for_text("$60,290")
+    assert "May 2024" in answer.inner_text() and "Sources:" in answer.inner_text()
+
+
+def test_a_quick_reply_sends_its_payload_and_shows_the_answer(chat: ChatPage) -> None:
+    chat.wait_for_button("Education").click()
+    chat.wait_for_text("associate degree")
+    # the student's bubble shows the button's label, not the /ask_education payload
+    assert "Education" in chat.bubbles() and not any("/ask_" in b for b in chat.bubbles())
+
+
+def test_a_reload_keeps_the_conversation_on_screen_and_on_the_server(chat: ChatPage) -> None:
+    chat.ask("what does a phlebotomist do?")
+    chat.wait_for_text("draw blood")
+    chat.page.reload()
+    chat.wait_for_text("draw blood")  # the history is back
+    assert sum("Lab Career Advisor" in b for b in chat.bubbles()) == 1  # and not greeted twice
+    chat.ask("how much do they make?")  # "they": the server still knows we talk about phlebotomists
+    chat.wait_for_text("$41,810")
+
+
+def test_typed_html_and_script_links_stay_text(chat: ChatPage) -> None:
+    chat.ask("<img src=x onerror=alert(1)>")
+    chat.wait_for_text("<img src=x onerror=alert(1)>")
+    chat.ask("[click me](javascript:alert(2))")
+    chat.wait_for_text("click me")
+    chat.page.wait_for_timeout(500)
+    assert chat.page.locator("deep-chat .message-bubble img").count() == 0
+    hrefs = chat.page.locator("deep-chat .message-bubble a").evaluate_all("links => links.map(a => a.href)")
+    assert not [h for h in hrefs if not h.startswith("http")], hrefs
+    assert chat.dialogs == []
+
+
+def test_links_in_answers_are_clickable(chat: ChatPage) -> None:
+    chat.ask("how much does a dentist make")
+    answer = chat.wait_for_text("outside what I know")
+    link = answer.locator("a", has_text="https://www.bls.gov/ooh/")
+    assert link.get_attribute("href") == "https://www.bls.gov/ooh/"
+    assert link.get_attribute("target") == "_blank"
+
+
+def test_usable_by_keyboard_alone_with_labels_for_screen_readers(chat: ChatPage) -> None:
+    assert chat.page.locator("deep-chat").get_attribute("aria-label") == "Lab Career Advisor chat"
+    assert chat.page.get_by_role("group", name="Suggested questions").first.is_visible()
+    # Tab from the page into the chat until a quick reply has the focus, then press Enter on it
+    for _ in range(40):
+        chat.page.keyboard.press("Tab")
+        focused = chat.page.evaluate(
+            "() => { let e = document.activeElement; while (e && e.shadowRoot && e.shadowRoot.activeElement)"
+            " e = e.shadowRoot.activeElement; return e ? e.textContent : null; }"
+        )
+        if focused == "What they do":
+            break
+    else:
+        pytest.fail("no quick reply could be reached with the Tab key")
+    chat.page.keyboard.press("Enter")
+    chat.wait_for_text("body fluids")
+    # the message box takes typing and Enter
+    chat.input.focus()
+    chat.page.keyboard.type("how much do they make in canada")
+    chat.page.keyboard.press("Enter")
+    chat.wait_for_text("in Canada")
+
+
+def test_screenshots_at_desktop_and_phone_width(browser: "sync_api.Browser", running_bot: RunningBot) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = ChatPage(browser, running_bot.web_url or "", viewport)
+        page.ask("how much does a lab tech make?")
+        page.wait_for_text("$60,290")
+        box = page.page.locator("deep-chat").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+        page.page.screenshot(path=str(RESULTS / f"widget-{name}.png"))
+        page.close()
+    assert (RESULTS / "widget-desktop.png").stat().st_size > 0 and (RESULTS / "widget-phone.png").stat().st_size > 0
+
+
+def preflight(url: str, origin: str) -> dict:
+    request = urllib.request.Request(
+        url, method="OPTIONS",
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+            return dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return dict(error.headers)
+
+
+def test_the_rasa_server_accepts_browser_calls_from_the_page_origin_only(running_bot: RunningBot) -> None:
+    webhook = f"{running_bot.rasa_url}/webhooks/rest/webhook"
+    allowed = preflight(webhook, running_bot.web_url or "")
+    assert allowed.get("Access-Control-Allow-Origin") == running_bot.web_url
+    refused = preflight(webhook, "http://evil.example")
+    assert "Access-Control-Allow-Origin" not in refused
+
+
+def test_the_http_api_is_not_enabled(running_bot: RunningBot) -> None:
+    for path in ("/conversations/student-1/tracker", "/model/parse", "/status"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{running_bot.rasa_url}{path}", timeout=10)  # noqa: S310 - loopback only
+        assert refused.value.code in (404, 405), path
+
+
+def test_the_page_serves_only_its_files_with_a_content_security_policy(running_bot: RunningBot) -> None:
+    with urllib.request.urlopen(f"{running_bot.web_url}/config.js", timeout=10) as response:  # noqa: S310
+        assert json.dumps(running_bot.rasa_url) in response.read().decode()
+        policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and f"connect-src 'self' {running_bot.rasa_url}" in policy
+    for path in ("/../README.md", "/scripts/web_server.py", "/vendor/deep-chat/LICENSE", "/web/"):
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{running_bot.web_url}{path}", timeout=10)  # noqa: S310
+        assert missing.value.code == 404, path
