@@ -13,8 +13,17 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
+# Defaults for endpoints.yml and the scripts (lab-advisor.env.example documents every variable);
+# values already in the environment win.
+export LAB_ADVISOR_ACTIONS_URL ?= http://127.0.0.1:5055/webhook
+export LAB_ADVISOR_DB_URL ?= sqlite:///conversations.db
+export LAB_ADVISOR_LOCK_STORE ?= in_memory
+export LAB_ADVISOR_REDIS_HOST ?= localhost
+export LAB_ADVISOR_REDIS_PORT ?= 6379
+export LAB_ADVISOR_REDIS_DB ?= 1
+export LAB_ADVISOR_RETENTION_DAYS ?= 30
 
-.PHONY: help install train validate web browser run shell test eval lookups lock clean
+.PHONY: help install train validate web browser services run shell test eval forget lookups lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -48,10 +57,16 @@ shell: install train ## chat in the terminal (rasa shell), for counselors
 browser: ## install Debian's Chromium for the browser tests, if missing (needs root or sudo)
 	scripts/install_browser.sh
 
-test: install train validate web browser ## install, train and run every test
+services: ## install PostgreSQL and Redis for the scale-out test, if missing (needs root or sudo)
+	scripts/install_services.sh
+
+test: install train validate web browser services ## install, train and run every test
 	$(BIN)/rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors \
 		--model $(MODEL) --out results/core
 	$(BIN)/python -m pytest
+
+forget: install ## delete conversations idle for more than DAYS days (default: LAB_ADVISOR_RETENTION_DAYS, 30)
+	$(BIN)/python scripts/retention.py --days $(or $(DAYS),$(LAB_ADVISOR_RETENTION_DAYS))
 
 lookups: install ## regenerate data/lookups.yml (career and country names) from the knowledge file
 	$(BIN)/python scripts/sync_lookups.py

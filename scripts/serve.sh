@@ -4,7 +4,9 @@
 # shell`, for `make shell`). All listen on loopback only. Ctrl-C stops everything this script started.
 #
 # LAB_ADVISOR_CORS_ORIGINS: the web origins (space-separated) whose pages may call the Rasa server;
-# default: the demo page's own origins.
+# default: the demo page's own origins. Rasa's HTTP API stays off unless LAB_ADVISOR_API_TOKEN or
+# LAB_ADVISOR_JWT_SECRET is set, and then it requires that token. The other variables (endpoints.yml)
+# are in lab-advisor.env.example; the Makefile sets their defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-server}
@@ -69,10 +71,17 @@ if [ "$mode" = shell ]; then
   exit 0
 fi
 
+api_args=()  # never --enable-api without authentication
+if [ -n "${LAB_ADVISOR_API_TOKEN:-}" ]; then
+  api_args=(--enable-api --auth-token "$LAB_ADVISOR_API_TOKEN")
+elif [ -n "${LAB_ADVISOR_JWT_SECRET:-}" ]; then
+  api_args=(--enable-api --jwt-secret "$LAB_ADVISOR_JWT_SECRET" --jwt-method HS256)
+fi
+
 echo "Starting the Rasa server on 127.0.0.1:$RASA_PORT (log: logs/rasa.log)..."
 # shellcheck disable=SC2086  # one --cors argument per origin
 .venv/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
-  --interface 127.0.0.1 --port "$RASA_PORT" --cors $CORS_ORIGINS >logs/rasa.log 2>&1 &
+  --interface 127.0.0.1 --port "$RASA_PORT" --cors $CORS_ORIGINS "${api_args[@]}" >logs/rasa.log 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" "Rasa server" "${pids[-1]}"
 

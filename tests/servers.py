@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = PROJECT_ROOT / "models" / "lab-career-advisor.tar.gz"  # what `make train` writes
@@ -94,38 +94,101 @@ class RunningBot:
     rasa_url: str
     actions_url: str
     web_url: Optional[str] = None  # the chat page, when the widget is installed
+    db_url: Optional[str] = None  # its tracker store
 
     def say(self, message: str, sender: str) -> List[Dict[str, Any]]:
         """Send a message over the REST channel; the bot's replies."""
-        return post_json(f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+        return say(self.rasa_url, message, sender)
+
+
+def say(rasa_url: str, message: str, sender: str) -> List[Dict[str, Any]]:
+    """Send a message to a Rasa server's REST channel; the bot's replies."""
+    return post_json(f"{rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+
+
+def texts(replies: List[Dict[str, Any]]) -> str:
+    """The text of the bot's replies, one per line."""
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def endpoint_env(actions_url: str, workdir: Path, **overrides: str) -> Dict[str, str]:
+    """Values for the variables in endpoints.yml: this action server, a SQLite tracker store in
+    `workdir`, one Rasa server (in-memory lock store); `overrides` for anything else."""
+    values = {
+        "LAB_ADVISOR_ACTIONS_URL": f"{actions_url}/webhook",
+        "LAB_ADVISOR_DB_URL": f"sqlite:///{workdir / 'conversations.db'}",
+        "LAB_ADVISOR_LOCK_STORE": "in_memory",
+        "LAB_ADVISOR_REDIS_HOST": "localhost",
+        "LAB_ADVISOR_REDIS_PORT": "6379",
+        "LAB_ADVISOR_REDIS_DB": "1",
+    }
+    values.update(overrides)
+    return values
+
+
+@contextlib.contextmanager
+def start_actions(workdir: Path) -> Iterator[str]:
+    """The action server on a free loopback port; yields its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [RASA, "run", "actions", "--actions", "actions", "--port", str(port)]
+    with background(command, workdir / "actions.log") as process:
+        wait_until_up(f"{url}/health", process, workdir / "actions.log")
+        yield url
+
+
+@contextlib.contextmanager
+def start_rasa(
+    model: Path, workdir: Path, env: Dict[str, str], extra_args: Sequence[str] = (), name: str = "rasa"
+) -> Iterator[str]:
+    """A Rasa server with the project's endpoints.yml and credentials.yml on a free loopback port,
+    `env` filling endpoints.yml's variables; yields its URL."""
+    with start_rasa_servers(model, workdir, env, [name], extra_args) as [url]:
+        yield url
+
+
+@contextlib.contextmanager
+def start_rasa_servers(
+    model: Path, workdir: Path, env: Dict[str, str], names: Sequence[str], extra_args: Sequence[str] = ()
+) -> Iterator[List[str]]:
+    """Several Rasa servers sharing one configuration, started at once (each takes ~30 s to load
+    the model); yields their URLs. Logs go to `workdir`/<name>.log."""
+    with contextlib.ExitStack() as stack:
+        started = []
+        for name in names:
+            port = free_port()
+            command = [
+                RASA, "run", "--model", str(model), "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+                "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+                "--interface", "127.0.0.1", "--port", str(port), *extra_args,
+            ]  # fmt: skip
+            log = workdir / f"{name}.log"
+            process = stack.enter_context(background(command, log, env=server_env(**env)))
+            started.append((f"http://127.0.0.1:{port}", process, log))
+        for url, process, log in started:
+            wait_until_up(f"{url}/webhooks/rest/", process, log)
+        yield [url for url, _, _ in started]
+
+
+@contextlib.contextmanager
+def start_web(workdir: Path, rasa_url: str, port: int) -> Iterator[str]:
+    """The demo page with the chat widget (scripts/web_server.py); yields its URL."""
+    command = [sys.executable, str(PROJECT_ROOT / "scripts" / "web_server.py"), "--port", str(port), "--rasa-url", rasa_url]
+    with background(command, workdir / "web.log") as process:
+        wait_until_up(f"http://127.0.0.1:{port}/", process, workdir / "web.log", expect_json=False)
+        yield f"http://127.0.0.1:{port}"
 
 
 @contextlib.contextmanager
 def start_bot(model: Path, workdir: Path) -> Iterator[RunningBot]:
     """The action server, the Rasa server and (when `make web` has run) the chat page, as `make run`
     starts them: the Rasa server accepts browser calls from the page's origin only."""
-    actions_port, rasa_port, web_port = free_port(), free_port(), free_port()
-    actions_url = f"http://127.0.0.1:{actions_port}"
-    rasa_url = f"http://127.0.0.1:{rasa_port}"
-    web_url = f"http://127.0.0.1:{web_port}" if WEB_BUNDLE.is_file() else None
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "{actions_url}/webhook"\n', encoding="utf-8")
-    actions_cmd = [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)]
-    rasa_cmd = [
-        RASA, "run", "--model", str(model), "--endpoints", str(endpoints),
-        "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-        "--interface", "127.0.0.1", "--port", str(rasa_port),
-    ] + (["--cors", web_url] if web_url else [])  # fmt: skip
-    web_cmd = [
-        sys.executable, str(PROJECT_ROOT / "scripts" / "web_server.py"),
-        "--port", str(web_port), "--rasa-url", rasa_url,
-    ]  # fmt: skip
+    web_port = free_port()
+    web_origin = f"http://127.0.0.1:{web_port}" if WEB_BUNDLE.is_file() else None
     with contextlib.ExitStack() as stack:
-        actions = stack.enter_context(background(actions_cmd, workdir / "actions.log"))
-        rasa = stack.enter_context(background(rasa_cmd, workdir / "rasa.log"))
-        if web_url:
-            web = stack.enter_context(background(web_cmd, workdir / "web.log"))
-            wait_until_up(f"{web_url}/", web, workdir / "web.log", expect_json=False)
-        wait_until_up(f"{actions_url}/health", actions, workdir / "actions.log")
-        wait_until_up(f"{rasa_url}/webhooks/rest/", rasa, workdir / "rasa.log")
-        yield RunningBot(rasa_url=rasa_url, actions_url=actions_url, web_url=web_url)
+        actions_url = stack.enter_context(start_actions(workdir))
+        cors = ["--cors", web_origin] if web_origin else []
+        env = endpoint_env(actions_url, workdir)
+        rasa_url = stack.enter_context(start_rasa(model, workdir, env, cors))
+        web_url = stack.enter_context(start_web(workdir, rasa_url, web_port)) if web_origin else None
+        yield RunningBot(rasa_url, actions_url, web_url, db_url=env["LAB_ADVISOR_DB_URL"])

@@ -6,11 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Dict, List
 
-from tests.servers import RunningBot
-
-
-def texts(replies: List[Dict[str, Any]]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
+from tests.servers import RunningBot, texts
 
 
 def buttons(replies: List[Dict[str, Any]]) -> List[str]:
