@@ -11,7 +11,7 @@ import json
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Iterator, List
+from typing import Callable, Iterator, List
 
 import pytest
 
@@ -62,9 +62,21 @@ class ChatPage:
         return self.page.locator("deep-chat #text-input")
 
     def ask(self, text: str) -> None:
+        """Type a message, send it with Enter, and wait for the bot's reply to show (deep-chat takes
+        no new message while one is on its way)."""
         self.input.click()
         self.page.keyboard.type(text)
-        self.page.keyboard.press("Enter")
+        self.send_and_wait(lambda: self.page.keyboard.press("Enter"))
+
+    def send_and_wait(self, send: Callable[[], None]) -> None:
+        before = self.page.locator("deep-chat .message-bubble").count()
+        send()
+        self.page.wait_for_function(
+            "n => document.querySelector('deep-chat').shadowRoot.querySelectorAll('.message-bubble').length >= n"
+            " && !document.querySelector('deep-chat').shadowRoot.querySelector('.loading-message-dots')",
+            arg=before + 2,  # the student's bubble and at least one reply
+            timeout=ANSWER_TIMEOUT_MS,
+        )
 
     def wait_for_text(self, text: str) -> "sync_api.Locator":
         found = self.page.locator("deep-chat .message-bubble").filter(has_text=text).last
@@ -100,7 +112,7 @@ def test_the_page_greets_with_topics_and_answers_a_salary_question(chat: ChatPag
 
 
 def test_a_quick_reply_sends_its_payload_and_shows_the_answer(chat: ChatPage) -> None:
-    chat.wait_for_button("Education").click()
+    chat.send_and_wait(chat.wait_for_button("Education").click)
     chat.wait_for_text("associate degree")
     # the student's bubble shows the button's label, not the /ask_education payload
     assert "Education" in chat.bubbles() and not any("/ask_" in b for b in chat.bubbles())
@@ -150,12 +162,12 @@ def test_usable_by_keyboard_alone_with_labels_for_screen_readers(chat: ChatPage)
             break
     else:
         pytest.fail("no quick reply could be reached with the Tab key")
-    chat.page.keyboard.press("Enter")
+    chat.send_and_wait(lambda: chat.page.keyboard.press("Enter"))
     chat.wait_for_text("body fluids")
     # the message box takes typing and Enter
     chat.input.focus()
     chat.page.keyboard.type("how much do they make in canada")
-    chat.page.keyboard.press("Enter")
+    chat.send_and_wait(lambda: chat.page.keyboard.press("Enter"))
     chat.wait_for_text("in Canada")
 
 
