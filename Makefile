@@ -23,7 +23,7 @@ export LAB_ADVISOR_REDIS_PORT ?= 6379
 export LAB_ADVISOR_REDIS_DB ?= 1
 export LAB_ADVISOR_RETENTION_DAYS ?= 30
 
-.PHONY: help install train validate web browser services run shell test eval forget lookups lock clean
+.PHONY: help install train validate web browser services run shell test eval bench forget lookups lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ test: install train validate web browser services ## install, train and run ever
 	$(BIN)/rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors \
 		--model $(MODEL) --out results/core
 	$(BIN)/python -m pytest
+
+bench: install train ## benchmark: latency at 1 and 20 users, cold start, training time, memory (writes BENCHMARKS.md)
+	$(BIN)/python scripts/bench.py --write BENCHMARKS.md
 
 forget: install ## delete conversations idle for more than DAYS days (default: LAB_ADVISOR_RETENTION_DAYS, 30)
 	$(BIN)/python scripts/retention.py --days $(or $(DAYS),$(LAB_ADVISOR_RETENTION_DAYS))

@@ -7,8 +7,9 @@ they make?" after "what does a phlebotomist do?" is about phlebotomists; an `oth
 for the career under discussion. Out: a `bot.Answer`
 becomes the message text and quick-reply buttons (`/ask_<topic>`, `/inform{"career": ...}`).
 Buttons are offered only for intents the domain defines. The knowledge file is loaded when the
-action server starts; an invalid file stops the server with a message naming the file, the
-entry and the field.
+action server starts (an invalid file stops the server with a message naming the file, the
+entry and the field) and reloaded when it is edited; an invalid edit keeps the last good version
+and logs the validation error.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ from bot import (
     KnowledgeBase,
     KnowledgeFileError,
     Question,
+    ReloadingKnowledge,
     Topic,
     answer,
     compare,
     describe_topics,
-    load_knowledge,
     topics_overview,
 )
 
@@ -46,15 +47,16 @@ COMPARE_INTENT = "compare_careers"
 MAX_BUTTONS = 6
 
 
-def load_configured_knowledge() -> KnowledgeBase:
-    """Load the knowledge file named by $LAB_ADVISOR_KNOWLEDGE_FILE (default: bot/knowledge/careers.yml)."""
+def load_configured_knowledge() -> ReloadingKnowledge:
+    """The knowledge file named by $LAB_ADVISOR_KNOWLEDGE_FILE (default: bot/knowledge/careers.yml),
+    reloaded when it is edited (an invalid edit keeps the last good version and logs why)."""
     path = os.environ.get(KNOWLEDGE_FILE_VARIABLE) or DEFAULT_KNOWLEDGE_FILE
     try:
-        knowledge = load_knowledge(path)
+        knowledge = ReloadingKnowledge(path)
     except KnowledgeFileError as error:
         logger.error("%s", error)
         raise SystemExit(f"The action server cannot start. {error}") from None
-    logger.info("Loaded knowledge file %s: %s", path, knowledge.summary())
+    logger.info("Loaded knowledge file %s: %s", path, knowledge.current().summary())
     return knowledge
 
 
@@ -84,7 +86,7 @@ def payload(intent: Text, **entities: Text) -> Text:
     return f"/{intent}{json.dumps(entities)}" if entities else f"/{intent}"
 
 
-def answer_buttons(result: Answer, topic_id: Text, domain: Dict[Text, Any]) -> List[Dict[Text, Text]]:
+def answer_buttons(kb: KnowledgeBase, result: Answer, topic_id: Text, domain: Dict[Text, Any]) -> List[Dict[Text, Text]]:
     """Other meanings or related careers, other countries, then follow-up topics."""
     intents = set(domain_intents(domain))
     buttons: List[Dict[Text, Text]] = []
@@ -93,11 +95,11 @@ def answer_buttons(result: Answer, topic_id: Text, domain: Dict[Text, Any]) -> L
     career_intent = f"{TOPIC_INTENT_PREFIX}duties" if topic_id == RELATED_CAREERS else INFORM_INTENT
     if career_intent in intents:
         for career_id in result.other_careers:
-            title = KNOWLEDGE.career(career_id).name.capitalize()
+            title = kb.career(career_id).name.capitalize()
             buttons.append({"title": title, "payload": payload(career_intent, career=career_id)})
     if INFORM_INTENT in intents:
         for country_id in result.other_countries:
-            title = f"In {KNOWLEDGE.country(country_id).name}"
+            title = f"In {kb.country(country_id).name}"
             buttons.append({"title": title, "payload": payload(INFORM_INTENT, country=country_id)})
     buttons += topic_buttons(result.follow_ups, domain)
     return buttons[:MAX_BUTTONS] if topic_id != RELATED_CAREERS else buttons
@@ -120,33 +122,33 @@ def entity_values(tracker: Tracker, entity_type: Text) -> List[Text]:
     return [str(e["value"]) for e in entities if e.get("entity") == entity_type and not inside_another(e)]
 
 
-def mentioned_careers(tracker: Tracker) -> List[Tuple[Text, Optional[Text]]]:
+def mentioned_careers(kb: KnowledgeBase, tracker: Tracker) -> List[Tuple[Text, Optional[Text]]]:
     """(career id, ambiguous name or None) for each career the latest message names, in order."""
     found: List[Tuple[Text, Optional[Text]]] = []
     for value in entity_values(tracker, "career"):
-        match = KNOWLEDGE.resolve_career(str(value))
+        match = kb.resolve_career(str(value))
         if match is not None and match.career_id not in [c for c, _ in found]:
             found.append((match.career_id, match.ambiguous_name))
     return found
 
 
-def mentioned_country(tracker: Tracker) -> Optional[Text]:
+def mentioned_country(kb: KnowledgeBase, tracker: Tracker) -> Optional[Text]:
     for value in entity_values(tracker, "country"):
-        country = KNOWLEDGE.resolve_country(str(value))
+        country = kb.resolve_country(str(value))
         if country is not None:
             return country
     return None
 
 
-def known_career(tracker: Tracker) -> Optional[Text]:
+def known_career(kb: KnowledgeBase, tracker: Tracker) -> Optional[Text]:
     """The career slot, if it still names a career in the knowledge file."""
     career = tracker.get_slot("career")
-    return career if career in KNOWLEDGE.career_ids() else None
+    return career if career in kb.career_ids() else None
 
 
-def known_country(tracker: Tracker) -> Optional[Text]:
+def known_country(kb: KnowledgeBase, tracker: Tracker) -> Optional[Text]:
     country = tracker.get_slot("country")
-    return country if country in KNOWLEDGE.country_ids() else None
+    return country if country in kb.country_ids() else None
 
 
 class ActionAnswerTopic(Action):
@@ -159,12 +161,13 @@ class ActionAnswerTopic(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        kb = KNOWLEDGE.current()
         intent: Text = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        careers = mentioned_careers(tracker)
-        country = mentioned_country(tracker)
+        careers = mentioned_careers(kb, tracker)
+        country = mentioned_country(kb, tracker)
         not_covered = next(iter(entity_values(tracker, "other_career")), None)
-        career_id, said_as = careers[0] if careers else (known_career(tracker), None)
-        country = country or known_country(tracker)
+        career_id, said_as = careers[0] if careers else (known_career(kb, tracker), None)
+        country = country or known_country(kb, tracker)
 
         if intent.startswith(TOPIC_INTENT_PREFIX):
             topic_id = intent[len(TOPIC_INTENT_PREFIX) :]
@@ -174,8 +177,8 @@ class ActionAnswerTopic(Action):
         if not_covered and not careers:  # "how much does a nurse make?": not about the career discussed
             career_id = None
         question = Question(topic_id, career_id=career_id, country_id=country, said_as=said_as, not_covered=not_covered)
-        result = answer(KNOWLEDGE, question)
-        dispatcher.utter_message(text=result.text, buttons=answer_buttons(result, topic_id, domain))
+        result = answer(kb, question)
+        dispatcher.utter_message(text=result.text, buttons=answer_buttons(kb, result, topic_id, domain))
         events = [SlotSet("topic", topic_id)]
         if career_id:
             events.append(SlotSet("career", career_id))
@@ -194,20 +197,21 @@ class ActionCompareCareers(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        named = [career_id for career_id, _ in mentioned_careers(tracker)]
-        current = known_career(tracker)
+        kb = KNOWLEDGE.current()
+        named = [career_id for career_id, _ in mentioned_careers(kb, tracker)]
+        current = known_career(kb, tracker)
         if len(named) >= 2:
             first, second = named[0], named[1]
         else:
-            first = named[0] if named else current or KNOWLEDGE.default_career
+            first = named[0] if named else current or kb.default_career
             if named and current and current != first:
                 second = current
             else:
-                second = KNOWLEDGE.career(first).compare_with or KNOWLEDGE.default_career
+                second = kb.career(first).compare_with or kb.default_career
         if first == second:
-            second = KNOWLEDGE.career(first).compare_with or KNOWLEDGE.default_career
-        country = mentioned_country(tracker) or known_country(tracker)
-        result = compare(KNOWLEDGE, first, second, country)
+            second = kb.career(first).compare_with or kb.default_career
+        country = mentioned_country(kb, tracker) or known_country(kb, tracker)
+        result = compare(kb, first, second, country)
         dispatcher.utter_message(text=result.text, buttons=topic_buttons(result.follow_ups, domain))
         return [SlotSet("career", first)] + ([SlotSet("country", country)] if country else [])
 
@@ -223,7 +227,7 @@ class ActionOfferTopics(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         intents = set(domain_intents(domain))
-        topics = [t for t in topics_overview(KNOWLEDGE) if topic_intent(t) in intents]
+        topics = [t for t in topics_overview(KNOWLEDGE.current()) if topic_intent(t) in intents]
         buttons = topic_buttons(topics, domain)
         if COMPARE_INTENT in intents:
             buttons.append({"title": "Technician vs technologist", "payload": payload(COMPARE_INTENT)})

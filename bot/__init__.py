@@ -17,6 +17,7 @@ from bot.answers import (
 )
 from bot.knowledge_base import CareerMatch, KnowledgeBase, Topic, UnknownCareerError
 from bot.loader import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
+from bot.reloading import ReloadingKnowledge
 
 __all__ = [
     "RELATED_CAREERS",
@@ -28,6 +29,7 @@ __all__ = [
     "DEFAULT_KNOWLEDGE_FILE",
     "KnowledgeBase",
     "KnowledgeFileError",
+    "ReloadingKnowledge",
     "Topic",
     "UnknownCareerError",
     "cite",

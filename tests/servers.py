@@ -127,9 +127,9 @@ def endpoint_env(actions_url: str, workdir: Path, **overrides: str) -> Dict[str,
 
 
 @contextlib.contextmanager
-def start_actions(workdir: Path) -> Iterator[str]:
-    """The action server on a free loopback port; yields its URL."""
-    port = free_port()
+def start_actions(workdir: Path, port: Optional[int] = None) -> Iterator[str]:
+    """The action server on `port` (default: a free loopback port); yields its URL."""
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     command = [RASA, "run", "actions", "--actions", "actions", "--port", str(port)]
     with background(command, workdir / "actions.log") as process:
@@ -139,24 +139,26 @@ def start_actions(workdir: Path) -> Iterator[str]:
 
 @contextlib.contextmanager
 def start_rasa(
-    model: Path, workdir: Path, env: Dict[str, str], extra_args: Sequence[str] = (), name: str = "rasa"
+    model: Path, workdir: Path, env: Dict[str, str], extra_args: Sequence[str] = (), name: str = "rasa",
+    port: Optional[int] = None,
 ) -> Iterator[str]:
-    """A Rasa server with the project's endpoints.yml and credentials.yml on a free loopback port,
-    `env` filling endpoints.yml's variables; yields its URL."""
-    with start_rasa_servers(model, workdir, env, [name], extra_args) as [url]:
+    """A Rasa server with the project's endpoints.yml and credentials.yml on `port` (default: a
+    free loopback port), `env` filling endpoints.yml's variables; yields its URL."""
+    with start_rasa_servers(model, workdir, env, [name], extra_args, [port] if port else None) as [url]:
         yield url
 
 
 @contextlib.contextmanager
 def start_rasa_servers(
-    model: Path, workdir: Path, env: Dict[str, str], names: Sequence[str], extra_args: Sequence[str] = ()
+    model: Path, workdir: Path, env: Dict[str, str], names: Sequence[str], extra_args: Sequence[str] = (),
+    ports: Optional[Sequence[int]] = None,
 ) -> Iterator[List[str]]:
     """Several Rasa servers sharing one configuration, started at once (each takes ~30 s to load
     the model); yields their URLs. Logs go to `workdir`/<name>.log."""
     with contextlib.ExitStack() as stack:
         started = []
-        for name in names:
-            port = free_port()
+        for index, name in enumerate(names):
+            port = ports[index] if ports else free_port()
             command = [
                 RASA, "run", "--model", str(model), "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
                 "--credentials", str(PROJECT_ROOT / "credentials.yml"),

@@ -3,6 +3,8 @@ refusal to start on an invalid knowledge file."""
 
 from __future__ import annotations
 
+import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
-from bot import load_knowledge
+from bot import ReloadingKnowledge, load_knowledge
 from tests.servers import PROJECT_ROOT, RASA, free_port, server_env
 
 SYNC_LOOKUPS = PROJECT_ROOT / "scripts" / "sync_lookups.py"
@@ -97,11 +99,34 @@ def test_each_topic_intent_is_answered_from_the_knowledge_file(intent: str, phra
 def test_missing_knowledge_is_said_honestly(
     domain: Dict[str, Any], write_knowledge: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    kb = load_knowledge(write_knowledge(lambda d: d["careers"][MLT]["topics"].pop("employers")))
+    kb = ReloadingKnowledge(write_knowledge(lambda d: d["careers"][MLT]["topics"].pop("employers")))
     monkeypatch.setattr(actions, "KNOWLEDGE", kb)
     [message] = run(actions.ActionAnswerTopic(), "ask_employers", domain)
     assert "don't have sourced information on who hires them" in message["text"]
     assert [b["payload"] for b in message["buttons"]] == ["/ask_duties", "/ask_education", "/ask_certification"]
+
+
+def test_an_edited_knowledge_file_is_answered_from_without_a_restart(
+    domain: Dict[str, Any], write_knowledge: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = write_knowledge()
+    monkeypatch.setattr(actions, "KNOWLEDGE", ReloadingKnowledge(path))
+    assert "$60,290" in run(actions.ActionAnswerTopic(), "ask_salary", domain)[0]["text"]
+
+    def new_figure(data: Dict[str, Any]) -> None:
+        fact = data["careers"][MLT]["topics"]["salary"]["facts"][0]
+        fact["text"], fact["value"] = fact["text"].replace(fact["value"], "$61,000"), "$61,000"
+
+    write_knowledge(new_figure)
+    os.utime(path, (path.stat().st_mtime + 5,) * 2)  # saved later (whole-second file systems)
+    assert "$61,000" in run(actions.ActionAnswerTopic(), "ask_salary", domain)[0]["text"]
+
+    write_knowledge(lambda d: d["careers"][MLT]["topics"]["salary"]["facts"][0].update(as_of="soon"))
+    os.utime(path, (path.stat().st_mtime + 10,) * 2)
+    with caplog.at_level(logging.ERROR):
+        assert "$61,000" in run(actions.ActionAnswerTopic(), "ask_salary", domain)[0]["text"]  # last good
+    assert f"entry careers.{MLT}.topics.salary.facts[0], field 'as_of'" in caplog.text
 
 
 def test_a_named_career_is_answered_and_remembered(domain: Dict[str, Any]) -> None:

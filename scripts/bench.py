@@ -1,0 +1,234 @@
+"""Benchmark Lab Career Advisor and print the figures (`make bench`); a command, never a test.
+
+    python scripts/bench.py [--turns 200] [--users 20] [--turns-per-user 25] [--write BENCHMARKS.md]
+
+Measures, on this machine, with the real action server and Rasa server on loopback:
+- training time from scratch (`rasa train --force`, into a temporary directory);
+- cold start: from starting both servers to the first answer over REST;
+- per-turn latency over REST (Rasa server + action server) with 1 user, and with N concurrent
+  users each holding its own conversation: p50/p95/p99, throughput in turns per second, errors;
+- resident memory (RSS, and its peak) of the Rasa server and the action server after the load.
+Questions come from the end-to-end check (tests/e2e/questions.yml), so turns exercise NLU, rules,
+the custom actions and the knowledge file. `--write` also records the figures in a Markdown file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from datetime import date
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.e2e.run_e2e import load_items  # noqa: E402
+from tests.servers import (  # noqa: E402
+    MODEL_PATH,
+    PROJECT_ROOT,
+    RASA,
+    background,
+    endpoint_env,
+    free_port,
+    say,
+    server_env,
+)
+
+TARGETS = {"p95 at 20 users (ms)": 150, "cold start (s)": 20, "training (s)": 90, "Rasa server memory (MB)": 1200}
+
+
+def questions() -> List[str]:
+    return [turn.say for item in load_items() for turn in item.turns]
+
+
+def percentile(values: List[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def memory_mb(pid: int) -> Tuple[float, float]:
+    """Resident memory now and its peak, in MB, from /proc."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def train_from_scratch() -> float:
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        subprocess.run(
+            [RASA, "train", "--force", "--out", out, "--fixed-model-name", "bench"],
+            cwd=PROJECT_ROOT, env=server_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        return time.perf_counter() - start
+
+
+def timed_turn(rasa_url: str, message: str, sender: str) -> Tuple[float, bool]:
+    start = time.perf_counter()
+    try:
+        ok = any(r.get("text") for r in say(rasa_url, message, sender))
+    except (urllib.error.URLError, OSError, ValueError):
+        ok = False
+    return (time.perf_counter() - start) * 1000, ok
+
+
+TURNS_PER_CONVERSATION = 25  # a long student conversation; later turns cost more (longer tracker)
+
+
+def load(rasa_url: str, users: int, turns_per_user: int, messages: List[str]) -> Dict[str, float]:
+    """`users` clients at once, each sending its next message as soon as it has the reply (no
+    think time: a stress test), in conversations of TURNS_PER_CONVERSATION turns."""
+    latencies: List[float] = []
+    errors = 0
+    guard = threading.Lock()
+
+    def one_user(user: int) -> None:
+        nonlocal errors
+        sender = ""
+        for turn in range(turns_per_user):
+            if turn % TURNS_PER_CONVERSATION == 0:
+                sender = f"bench-{uuid.uuid4().hex[:8]}"
+            ms, ok = timed_turn(rasa_url, messages[(user * 7 + turn) % len(messages)], sender)
+            with guard:
+                latencies.append(ms)
+                errors += 0 if ok else 1
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(users) as pool:
+        list(pool.map(one_user, range(users)))
+    elapsed = time.perf_counter() - start
+    return {
+        "turns": len(latencies), "errors": errors, "throughput": len(latencies) / elapsed,
+        "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
+        "mean": statistics.fmean(latencies),
+    }  # fmt: skip
+
+
+def machine() -> str:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor() or "unknown CPU",
+    )
+    memory_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
+    return f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def run(args: argparse.Namespace) -> Dict[str, object]:
+    figures: Dict[str, object] = {"machine": machine(), "date": date.today().isoformat()}
+    if not args.skip_train:
+        print("Training from scratch...", flush=True)
+        figures["training (s)"] = train_from_scratch()
+    messages = questions()
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        workdir = Path(tmp)
+        actions_port, rasa_port = free_port(), free_port()
+        actions_url, rasa_url = f"http://127.0.0.1:{actions_port}", f"http://127.0.0.1:{rasa_port}"
+        env = server_env(**endpoint_env(actions_url, workdir))
+        print("Cold start: both servers, until the first answer...", flush=True)
+        start = time.perf_counter()
+        actions = stack.enter_context(background(
+            [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)], workdir / "actions.log", env,
+        ))  # fmt: skip
+        rasa = stack.enter_context(background(
+            [RASA, "run", "--model", str(MODEL_PATH), "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+             "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(rasa_port)],
+            workdir / "rasa.log", env,
+        ))  # fmt: skip
+        while True:
+            if rasa.poll() is not None or actions.poll() is not None:
+                raise SystemExit(f"a server exited during start; see its log in {workdir}")
+            try:
+                if "$" in json.dumps(say(rasa_url, "how much does a lab tech make?", "bench-cold")):
+                    break
+            except (urllib.error.URLError, OSError, ValueError):
+                pass
+            time.sleep(0.1)
+        figures["cold start (s)"] = time.perf_counter() - start
+        for _ in range(20):  # warm-up, not measured
+            timed_turn(rasa_url, messages[_ % len(messages)], "bench-warm-up")
+        print(f"1 user, {args.turns} turns...", flush=True)
+        figures["1 user"] = load(rasa_url, 1, args.turns, messages)
+        print(f"{args.users} users, {args.turns_per_user} turns each...", flush=True)
+        figures[f"{args.users} users"] = load(rasa_url, args.users, args.turns_per_user, messages)
+        rasa_now, rasa_peak = memory_mb(rasa.pid)
+        actions_now, actions_peak = memory_mb(actions.pid)
+        figures["Rasa server memory (MB)"] = rasa_now
+        figures["Rasa server peak memory (MB)"] = rasa_peak
+        figures["action server memory (MB)"] = actions_now
+        figures["action server peak memory (MB)"] = actions_peak
+        users_run = figures[f"{args.users} users"]
+        assert isinstance(users_run, dict)
+        figures[f"p95 at {args.users} users (ms)"] = users_run["p95"]
+    return figures
+
+
+def report(figures: Dict[str, object], args: argparse.Namespace) -> str:
+    lines = [f"Machine: {figures['machine']}; {figures['date']}", ""]
+    lines += ["| Load | turns | errors | p50 ms | p95 ms | p99 ms | turns/s |", "|---|---|---|---|---|---|---|"]
+    for name in ("1 user", f"{args.users} users"):
+        r = figures[name]
+        assert isinstance(r, dict)
+        lines.append(
+            f"| {name} | {r['turns']} | {r['errors']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['throughput']:.1f} |"
+        )
+    lines += ["", "| Figure | measured | target |", "|---|---|---|"]
+    for name in ("training (s)", "cold start (s)", f"p95 at {args.users} users (ms)", "Rasa server memory (MB)",
+                 "Rasa server peak memory (MB)", "action server memory (MB)", "action server peak memory (MB)"):  # fmt: skip
+        if name in figures:
+            target = TARGETS.get(name.replace(f"{args.users} users", "20 users"))
+            value = figures[name]
+            assert isinstance(value, float)
+            verdict = "" if target is None else f"<= {target} ({'met' if value <= target else 'MISSED'})"
+            lines.append(f"| {name} | {value:.1f} | {verdict} |")
+    return "\n".join(lines)
+
+
+SECTION = "## Current figures"
+
+
+def write_figures(path: Path, text: str) -> None:
+    """Replace the "Current figures" section of `path` (the rest is written by hand), or create it."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n" + SECTION + "\n"
+    head, found, rest = old.partition(SECTION)
+    if not found:
+        head, rest = old.rstrip() + "\n\n", ""
+    tail = rest[rest.find("\n## "):] if "\n## " in rest else "\n"
+    path.write_text(f"{head}{SECTION}\n\n{text}\n{tail}", encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=200, help="turns for the 1-user run")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--turns-per-user", type=int, default=25)
+    parser.add_argument("--skip-train", action="store_true", help="skip the training-time figure")
+    parser.add_argument("--write", type=Path, help="also write the figures into this Markdown file")
+    args = parser.parse_args()
+    if not MODEL_PATH.exists():
+        raise SystemExit(f"No model at {MODEL_PATH}: run `make train` first.")
+    figures = run(args)
+    text = report(figures, args)
+    print("\n" + text)
+    if args.write:
+        write_figures(args.write, text)
+        print(f"\nWrote the figures into {args.write}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
