@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = PROJECT_ROOT / "models" / "lab-career-advisor.tar.gz"  # what `make train` writes
@@ -51,6 +51,21 @@ def post_json(url: str, body: Dict[str, Any], timeout: float = 60) -> Any:
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
         return json.loads(response.read().decode("utf-8"))
+
+
+def post_raw(url: str, body: bytes, timeout: float = 60) -> Tuple[int, Any]:
+    """POST raw bytes as JSON; the status and the parsed reply (or its text if it is not JSON),
+    for error responses too."""
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    try:
+        return status, json.loads(raw or b"null")
+    except ValueError:
+        return status, raw.decode("utf-8", "replace")
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, expect_json: bool = True) -> None:

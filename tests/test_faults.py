@@ -16,7 +16,7 @@ from typing import Iterator, Tuple
 import pytest
 
 from addons.private_rest import UNAVAILABLE
-from tests.servers import RunningBot, endpoint_env, free_port, say, start_actions, start_rasa, texts
+from tests.servers import RunningBot, endpoint_env, free_port, post_raw, say, start_actions, start_rasa, texts
 
 REPLY_TIMEOUT_SECONDS = 3
 
@@ -59,15 +59,6 @@ def test_action_server_down_or_slow_gets_a_friendly_reply_and_the_conversation_g
         # back: the conversation goes on, still about phlebotomists
         with start_actions(tmp_path, actions_port):
             assert "$41,810" in texts(say(rasa_url, "how much do they make?", student))
-
-
-def post_raw(url: str, body: bytes) -> Tuple[int, dict]:
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback only
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 @pytest.mark.parametrize(

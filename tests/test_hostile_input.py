@@ -5,17 +5,15 @@ message; neither server falls over. The number of inputs tried is printed at the
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
-from typing import Any, List, Tuple
+from typing import Any, List
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.servers import RunningBot, get_json
+from tests.servers import RunningBot, get_json, post_raw
 
 TRIED: Counter = Counter()
 
@@ -34,23 +32,10 @@ HOSTILE_MESSAGES = [
 ]  # fmt: skip
 
 
-def post(url: str, body: bytes) -> Tuple[int, Any]:
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback only
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw or b"null")
-        except ValueError:
-            return error.code, raw.decode("utf-8", "replace")
-
-
 def assert_answered(bot: RunningBot, message: str) -> None:
     TRIED["well-formed"] += 1
     body = json.dumps({"sender": f"hostile-{uuid.uuid4().hex[:8]}", "message": message}).encode()
-    status, replies = post(f"{bot.rasa_url}/webhooks/rest/webhook", body)
+    status, replies = post_raw(f"{bot.rasa_url}/webhooks/rest/webhook", body)
     assert status == 200, (status, replies, message[:80])
     assert isinstance(replies, list) and replies, message[:80]
     assert any(isinstance(r.get("text"), str) and r["text"].strip() for r in replies), (replies, message[:80])
@@ -95,7 +80,7 @@ def well_formed(body: Any) -> bool:
 )
 def test_any_json_body_gets_a_reply_or_a_clear_4xx(running_bot: RunningBot, body: Any) -> None:
     TRIED["json bodies"] += 1
-    status, reply = post(f"{running_bot.rasa_url}/webhooks/rest/webhook", json.dumps(body).encode())
+    status, reply = post_raw(f"{running_bot.rasa_url}/webhooks/rest/webhook", json.dumps(body).encode())
     if well_formed(body):
         assert status == 200 and reply, (status, reply, body)
     else:
@@ -106,7 +91,7 @@ def test_any_json_body_gets_a_reply_or_a_clear_4xx(running_bot: RunningBot, body
 @given(raw=st.binary(max_size=300))
 def test_any_bytes_get_a_reply_or_a_clear_4xx(running_bot: RunningBot, raw: bytes) -> None:
     TRIED["raw bodies"] += 1
-    status, reply = post(f"{running_bot.rasa_url}/webhooks/rest/webhook", raw)
+    status, reply = post_raw(f"{running_bot.rasa_url}/webhooks/rest/webhook", raw)
     assert status in (200, 400), (status, reply, raw)
     if status == 400:
         assert "Bad request" in reply["error"]
