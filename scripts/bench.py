@@ -39,9 +39,11 @@ from tests.servers import (  # noqa: E402
     MODEL_PATH,
     PROJECT_ROOT,
     RASA,
+    actions_command,
     background,
     endpoint_env,
     free_port,
+    rasa_command,
     say,
     server_env,
 )
@@ -141,14 +143,8 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
         env = server_env(**endpoint_env(actions_url, workdir))
         print("Cold start: both servers, until the first answer...", flush=True)
         start = time.perf_counter()
-        actions = stack.enter_context(background(
-            [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)], workdir / "actions.log", env,
-        ))  # fmt: skip
-        rasa = stack.enter_context(background(
-            [RASA, "run", "--model", str(MODEL_PATH), "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
-             "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(rasa_port)],
-            workdir / "rasa.log", env,
-        ))  # fmt: skip
+        actions = stack.enter_context(background(actions_command(actions_port), workdir / "actions.log", env))
+        rasa = stack.enter_context(background(rasa_command(MODEL_PATH, rasa_port), workdir / "rasa.log", env))
         while True:
             if rasa.poll() is not None or actions.poll() is not None:
                 raise SystemExit(f"a server exited during start; see its log in {workdir}")
@@ -159,8 +155,8 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
                 pass
             time.sleep(0.1)
         figures["cold start (s)"] = time.perf_counter() - start
-        for _ in range(20):  # warm-up, not measured
-            timed_turn(rasa_url, messages[_ % len(messages)], "bench-warm-up")
+        for message in messages[:20]:  # warm-up, not measured
+            timed_turn(rasa_url, message, "bench-warm-up")
         print(f"1 user, {args.turns} turns...", flush=True)
         figures["1 user"] = load(rasa_url, 1, args.turns, messages)
         print(f"{args.users} users, {args.turns_per_user} turns each...", flush=True)

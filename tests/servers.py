@@ -141,13 +141,41 @@ def endpoint_env(actions_url: str, workdir: Path, **overrides: str) -> Dict[str,
     return values
 
 
+def actions_command(port: int) -> List[str]:
+    """`rasa run actions` as `make run` starts it (loopback: SANIC_HOST in server_env)."""
+    return [RASA, "run", "actions", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_command(model: Path, port: int, extra_args: Sequence[str] = ()) -> List[str]:
+    """`rasa run` with the project's endpoints.yml and credentials.yml, on loopback."""
+    return [
+        RASA, "run", "--model", str(model), "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+        "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        "--interface", "127.0.0.1", "--port", str(port), *extra_args,
+    ]  # fmt: skip
+
+
+def stored_user_messages(db_url: str, sender: str) -> List[str]:
+    """What the student said in one conversation, as the tracker store holds it, in order."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"), {"s": sender}
+            )
+            return [json.loads(row[0])["text"] for row in rows]
+    finally:
+        engine.dispose()
+
+
 @contextlib.contextmanager
 def start_actions(workdir: Path, port: Optional[int] = None) -> Iterator[str]:
     """The action server on `port` (default: a free loopback port); yields its URL."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [RASA, "run", "actions", "--actions", "actions", "--port", str(port)]
-    with background(command, workdir / "actions.log") as process:
+    with background(actions_command(port), workdir / "actions.log") as process:
         wait_until_up(f"{url}/health", process, workdir / "actions.log")
         yield url
 
@@ -174,13 +202,8 @@ def start_rasa_servers(
         started = []
         for index, name in enumerate(names):
             port = ports[index] if ports else free_port()
-            command = [
-                RASA, "run", "--model", str(model), "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
-                "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-                "--interface", "127.0.0.1", "--port", str(port), *extra_args,
-            ]  # fmt: skip
             log = workdir / f"{name}.log"
-            process = stack.enter_context(background(command, log, env=server_env(**env)))
+            process = stack.enter_context(background(rasa_command(model, port, extra_args), log, env=server_env(**env)))
             started.append((f"http://127.0.0.1:{port}", process, log))
         for url, process, log in started:
             wait_until_up(f"{url}/webhooks/rest/", process, log)

@@ -16,7 +16,17 @@ from typing import Iterator, Tuple
 import pytest
 
 from addons.private_rest import UNAVAILABLE
-from tests.servers import RunningBot, endpoint_env, free_port, post_raw, say, start_actions, start_rasa, texts
+from tests.servers import (
+    RunningBot,
+    endpoint_env,
+    free_port,
+    post_raw,
+    say,
+    start_actions,
+    start_rasa,
+    stored_user_messages,
+    texts,
+)
 
 REPLY_TIMEOUT_SECONDS = 3
 
@@ -84,7 +94,6 @@ def test_malformed_requests_get_400_saying_what_is_wrong(running_bot: RunningBot
 def test_a_rasa_server_restart_during_load_loses_no_acknowledged_turn(model_path: Path, tmp_path: Path) -> None:
     """Students keep chatting (and retrying) while the Rasa server is stopped and started again:
     every turn that got a reply is in the tracker store afterwards."""
-    import sqlite3
     import threading
 
     rasa_port = free_port()
@@ -118,11 +127,7 @@ def test_a_rasa_server_restart_during_load_loses_no_acknowledged_turn(model_path
             for thread in students:
                 thread.join(timeout=60)
     assert sum(len(turns) for turns in acknowledged.values()) > before > 0  # turns before and after
-    with sqlite3.connect(str(tmp_path / "conversations.db")) as db:
-        for sender, turns in acknowledged.items():
-            stored = [
-                json.loads(row[0])["text"]
-                for row in db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,))
-            ]
-            missing = [t for t in turns if t not in stored]
-            assert not missing, (sender, missing)
+    for sender, turns in acknowledged.items():
+        stored = stored_user_messages(env["LAB_ADVISOR_DB_URL"], sender)
+        missing = [t for t in turns if t not in stored]
+        assert not missing, (sender, missing)

@@ -23,7 +23,16 @@ from typing import Iterator, List
 
 import pytest
 
-from tests.servers import background, endpoint_env, free_port, say, start_actions, start_rasa_servers, texts
+from tests.servers import (
+    background,
+    endpoint_env,
+    free_port,
+    say,
+    start_actions,
+    start_rasa_servers,
+    stored_user_messages,
+    texts,
+)
 
 INITDB = next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))), None)
 REDIS_SERVER = shutil.which("redis-server")
@@ -105,23 +114,6 @@ def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         yield port
 
 
-def user_turns(db_url: str, sender: str) -> List[str]:
-    """The student's messages as the shared tracker store holds them, in order."""
-    import json
-
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"), {"s": sender}
-            )
-            return [json.loads(row[0])["text"] for row in rows]
-    finally:
-        engine.dispose()
-
-
 def test_two_rasa_servers_share_one_conversation(
     model_path: Path, tmp_path: Path, postgres_url: str, redis_port: int
 ) -> None:
@@ -150,7 +142,7 @@ def test_two_rasa_servers_share_one_conversation(
                     first = pool.submit(say, a, "what does a histotech do?", student)
                     second = pool.submit(say, b, "how long does it take to become a lab tech", student)
                     assert texts(first.result()) and texts(second.result())
-    stored = user_turns(postgres_url, student)
+    stored = stored_user_messages(postgres_url, student)
     assert stored[:4] == [message for _, message, _ in turns]
     simultaneous = stored[4:]
     assert len(simultaneous) == 2 * SIMULTANEOUS_ROUNDS, simultaneous  # none lost, none duplicated
