@@ -7,7 +7,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/lab-career-advisor.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
+  addons/sentence_encoder.py addons/sentence_featurizer.py addons/intent_classifier.py
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2

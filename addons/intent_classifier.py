@@ -1,0 +1,246 @@
+"""A Rasa intent classifier: logistic regression over TF-IDF-weighted features, one block per featurizer.
+
+Rasa's own LogisticRegressionClassifier fits raw counts side by side with dense vectors, so a
+message's character n-gram counts (dozens, unbounded) drown its sentence embedding (length 1), and
+it offers no control of regularisation. Here every featurizer's sentence features are a block of
+their own:
+- sparse counts (word and character n-grams, regex matches) are TF-IDF-weighted with sublinear term
+  frequency, so frequent n-grams stop dominating, and scaled to unit length;
+- dense vectors (the sentence embedding) are scaled to unit length;
+so each featurizer weighs the same. The regularisation strength `C` is configurable.
+
+On this project's data (5-fold cross-validation, `make eval`) this beats raw counts by several
+points of macro-F1. The model is stored as plain arrays (`.npz`), never a pickle.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.linear_model import LogisticRegression
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "intent_classifier.npz"
+
+
+class FeatureBlocks:
+    """How each featurizer's sentence features become one row: origins, widths and IDF weights."""
+
+    def __init__(self, origins: List[str], widths: List[int], idf: List[Optional[np.ndarray]]) -> None:
+        self.origins, self.widths, self.idf = origins, widths, idf
+
+    @classmethod
+    def fit(cls, messages: List[Message]) -> "FeatureBlocks":
+        """Finds the blocks in training messages and each sparse block's inverse document frequency."""
+        found: Dict[str, Tuple[int, bool]] = {}
+        for message in messages:
+            for origin, matrix in _sentence_features(message).items():
+                found[origin] = (matrix.shape[1], scipy.sparse.issparse(matrix))
+        origins = sorted(found)
+        widths = [found[origin][0] for origin in origins]
+        blocks = cls(origins, widths, [None] * len(origins))
+        rows = [_sentence_features(message) for message in messages]
+        for index, origin in enumerate(origins):
+            if found[origin][1]:
+                counts = blocks._raw_block(rows, index)
+                counts.eliminate_zeros()
+                document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+                # sklearn's smooth IDF: unseen features get the largest weight, nothing divides by 0
+                blocks.idf[index] = 1.0 + np.log((1 + len(rows)) / (1 + document_frequency))
+        return blocks
+
+    def transform(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
+        """One row per message: the weighted, unit-length blocks side by side."""
+        rows = [_sentence_features(message) for message in messages]
+        parts = []
+        for index, idf in enumerate(self.idf):
+            block = self._raw_block(rows, index)
+            if idf is not None:
+                block.eliminate_zeros()
+                block.data = 1.0 + np.log(np.maximum(block.data, 1e-12))  # sublinear term frequency
+                block = block @ scipy.sparse.diags(idf)
+            parts.append(_unit_rows(block))
+        return scipy.sparse.hstack(parts, format="csr")
+
+    def _raw_block(self, rows: List[Dict[str, Any]], index: int) -> scipy.sparse.csr_matrix:
+        origin, width = self.origins[index], self.widths[index]
+        matrices = []
+        for features in rows:
+            matrix = features.get(origin)
+            if matrix is None or matrix.shape[1] != width:
+                # e.g. an empty message: no features from this featurizer
+                matrix = scipy.sparse.csr_matrix((1, width))
+            matrices.append(scipy.sparse.csr_matrix(matrix, dtype=np.float64))
+        return scipy.sparse.vstack(matrices, format="csr")
+
+
+def _sentence_features(message: Message) -> Dict[str, Any]:
+    """The message text's sentence features, by the featurizer that made them."""
+    found = {}
+    for features in message.features:
+        if features.attribute == TEXT and features.type == FEATURE_TYPE_SENTENCE:
+            origin = features.origin if isinstance(features.origin, str) else "+".join(features.origin)
+            found[origin] = features.features
+    return found
+
+
+def _unit_rows(matrix: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return scipy.sparse.diags(1.0 / norms) @ matrix
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class TfidfLogisticRegressionClassifier(IntentClassifier, GraphComponent):
+    """Intent classifier: multinomial logistic regression over per-featurizer weighted blocks."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [Featurizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # Inverse regularisation strength; the features are unit-length blocks, so the stock
+            # C=1 underfits (5-fold macro-F1 here: C=1 0.91, C=10 0.93).
+            "C": 10.0,
+            "max_iter": 3000,
+            "ranking_length": 10,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        blocks: Optional[FeatureBlocks] = None,
+        classes: Optional[np.ndarray] = None,
+        coef: Optional[np.ndarray] = None,
+        intercept: Optional[np.ndarray] = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage, self._resource = model_storage, resource
+        self.blocks, self.classes, self.coef, self.intercept = blocks, classes, coef, intercept
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "TfidfLogisticRegressionClassifier":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if not examples:
+            logger.debug("No intent examples; the intent classifier is left untrained.")
+            return self._resource
+        self.blocks = FeatureBlocks.fit(examples)
+        features, labels = self.blocks.transform(examples), [e.get(INTENT) for e in examples]
+        if len(set(labels)) == 1:  # nothing to tell apart: that intent, always
+            self.classes = np.array(labels[:1])
+            self.coef, self.intercept = np.zeros((1, features.shape[1])), np.zeros(1)
+            self.persist()
+            return self._resource
+        model = LogisticRegression(
+            C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced"
+        )
+        model.fit(features, labels)
+        self.classes, self.coef, self.intercept = model.classes_, model.coef_, model.intercept_
+        if len(self.classes) == 2:
+            # sklearn keeps one row for two classes, P(second) = sigmoid(score); as a softmax
+            # that is the scores (0, score)
+            self.coef = np.vstack([np.zeros_like(self.coef), self.coef])
+            self.intercept = np.concatenate([np.zeros_like(self.intercept), self.intercept])
+        self.persist()
+        return self._resource
+
+    def probabilities(self, messages: List[Message]) -> np.ndarray:
+        """Each message's probability of each intent (rows sum to 1)."""
+        assert self.blocks is not None and self.coef is not None and self.intercept is not None
+        scores = np.asarray(self.blocks.transform(messages) @ self.coef.T) + self.intercept
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return scores / scores.sum(axis=1, keepdims=True)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Sets each message's intent and intent ranking (untrained: leaves them unset)."""
+        if self.coef is None or not messages:
+            return messages
+        for message, probabilities in zip(messages, self.probabilities(messages)):
+            ranking = [
+                {"name": str(self.classes[i]), "confidence": float(probabilities[i])}
+                for i in np.argsort(-probabilities)
+            ]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            if self.config["ranking_length"] > 0:
+                ranking = ranking[: self.config["ranking_length"]]
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages
+
+    def persist(self) -> None:
+        assert self.blocks is not None
+        sparse = [idf is not None for idf in self.blocks.idf]
+        arrays = {
+            "origins": np.array(self.blocks.origins),
+            "widths": np.array(self.blocks.widths),
+            "sparse": np.array(sparse),
+            "classes": np.array(self.classes, dtype=str),
+            "coef": self.coef,
+            "intercept": self.intercept,
+        }
+        for index, idf in enumerate(self.blocks.idf):
+            if idf is not None:
+                arrays[f"idf_{index}"] = idf
+        with self._model_storage.write_to(self._resource) as directory:
+            np.savez(directory / MODEL_FILE, **arrays)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "TfidfLogisticRegressionClassifier":
+        try:
+            with model_storage.read_from(resource) as directory:
+                stored = np.load(directory / MODEL_FILE, allow_pickle=False)
+                idf = [
+                    stored[f"idf_{index}"] if is_sparse else None
+                    for index, is_sparse in enumerate(stored["sparse"])
+                ]
+                blocks = FeatureBlocks(
+                    [str(o) for o in stored["origins"]], [int(w) for w in stored["widths"]], idf
+                )
+                return cls(
+                    config, model_storage, resource, blocks,
+                    stored["classes"], stored["coef"], stored["intercept"],
+                )  # fmt: skip
+        except ValueError:
+            # Rasa's convention: a resource that was never written (no intent examples) loads untrained.
+            logger.debug(f"No trained intent classifier in resource '{resource.name}'.")
+            return cls.create(config, model_storage, resource, execution_context)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        pass

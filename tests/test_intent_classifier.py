@@ -1,0 +1,121 @@
+"""addons/intent_classifier.py: per-featurizer TF-IDF blocks, a logistic regression over them, and a
+model that survives being stored and loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import numpy as np
+import pytest
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from addons.intent_classifier import FeatureBlocks, TfidfLogisticRegressionClassifier
+
+WORDS = ["salary", "pay", "school", "degree", "the", "a"]
+
+
+def message(words: List[str], dense: Optional[List[float]] = None, intent: Optional[str] = None) -> Message:
+    """A message with word-count sentence features (and optionally a dense one), as featurizers make."""
+    result = Message(data={TEXT: " ".join(words), **({INTENT: intent} if intent else {})})
+    counts = np.array([[words.count(w) for w in WORDS]], dtype=float)
+    result.add_features(Features(scipy.sparse.coo_matrix(counts), FEATURE_TYPE_SENTENCE, TEXT, "words"))
+    if dense is not None:
+        result.add_features(Features(np.array([dense]), FEATURE_TYPE_SENTENCE, TEXT, "embedding"))
+    return result
+
+
+def training_messages() -> List[Message]:
+    return [
+        message(["salary", "the"], [1.0, 0.0], "ask_salary"),
+        message(["pay", "pay", "a"], [0.9, 0.1], "ask_salary"),
+        message(["salary", "pay", "the"], [1.0, 0.0], "ask_salary"),
+        message(["school", "the"], [0.0, 1.0], "ask_education"),
+        message(["degree", "a"], [0.1, 0.9], "ask_education"),
+        message(["school", "degree", "the"], [0.0, 1.0], "ask_education"),
+    ]
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path)
+
+
+def trained(storage: LocalModelStorage, **config) -> TfidfLogisticRegressionClassifier:
+    classifier = TfidfLogisticRegressionClassifier.create(config, storage, Resource("intent"), context())
+    classifier.train(TrainingData(training_messages()))
+    return classifier
+
+
+def context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), "test")
+
+
+def test_blocks_are_unit_length_and_rare_words_weigh_more() -> None:
+    messages = training_messages()
+    blocks = FeatureBlocks.fit(messages)
+    assert blocks.origins == ["embedding", "words"]
+    row = blocks.transform([message(["salary", "the"], [3.0, 4.0])]).toarray()[0]
+    embedding, words = row[:2], row[2:]
+    np.testing.assert_allclose(embedding, [0.6, 0.8])
+    assert np.linalg.norm(words) == pytest.approx(1.0)
+    # "the" is in 4 of 6 training messages, "salary" in 2: the rarer word gets the larger weight
+    assert words[WORDS.index("salary")] > words[WORDS.index("the")] > 0
+
+
+def test_classifies_by_the_words_and_ranks_all_intents(storage: LocalModelStorage) -> None:
+    classifier = trained(storage)
+    pay, school = message(["pay", "the"], [0.8, 0.2]), message(["degree", "school"], [0.2, 0.8])
+    classifier.process([pay, school])
+    assert pay.get(INTENT)["name"] == "ask_salary"
+    assert school.get(INTENT)["name"] == "ask_education"
+    ranking = pay.get("intent_ranking")
+    assert [r["name"] for r in ranking] == ["ask_salary", "ask_education"]
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+    assert ranking[0]["confidence"] > 0.5
+
+
+def test_ranking_length_limits_the_ranking_not_the_intent(storage: LocalModelStorage) -> None:
+    classifier = trained(storage, ranking_length=1)
+    pay = classifier.process([message(["pay"], [1.0, 0.0])])[0]
+    assert len(pay.get("intent_ranking")) == 1
+    assert pay.get(INTENT)["name"] == "ask_salary"
+
+
+def test_stored_model_loads_with_the_same_predictions(storage: LocalModelStorage) -> None:
+    classifier = trained(storage)
+    loaded = TfidfLogisticRegressionClassifier.load({}, storage, Resource("intent"), context())
+    probe = [message(["pay", "school"], [0.5, 0.5]), message(["salary"], [0.7, 0.3])]
+    np.testing.assert_allclose(loaded.probabilities(probe), classifier.probabilities(probe))
+    assert list(loaded.classes) == ["ask_education", "ask_salary"]
+
+
+def test_message_missing_a_featurizer_block_is_still_classified(storage: LocalModelStorage) -> None:
+    classifier = trained(storage)
+    no_embedding = message(["salary", "pay"])
+    nothing = Message(data={TEXT: ""})
+    classifier.process([no_embedding, nothing])
+    assert no_embedding.get(INTENT)["name"] == "ask_salary"
+    assert sum(r["confidence"] for r in nothing.get("intent_ranking")) == pytest.approx(1.0)
+
+
+def test_without_intent_examples_it_stays_untrained(storage: LocalModelStorage) -> None:
+    classifier = TfidfLogisticRegressionClassifier.create({}, storage, Resource("intent"), context())
+    classifier.train(TrainingData([message(["salary"])]))
+    assert classifier.process([message(["pay"])])[0].get(INTENT) is None
+    loaded = TfidfLogisticRegressionClassifier.load({}, storage, Resource("intent"), context())
+    assert loaded.coef is None
+
+
+def test_a_single_intent_is_always_that_intent(storage: LocalModelStorage) -> None:
+    classifier = TfidfLogisticRegressionClassifier.create({}, storage, Resource("intent"), context())
+    classifier.train(TrainingData([message(["salary"], intent="ask_salary"), message(["pay"], intent="ask_salary")]))
+    school = classifier.process([message(["school"])])[0]
+    assert school.get(INTENT) == {"name": "ask_salary", "confidence": 1.0}

@@ -1,0 +1,72 @@
+"""The NumPy all-MiniLM-L6-v2 encoder (addons/sentence_encoder.py) gives the model's real embeddings,
+and the featurizer adds them to Rasa messages.
+
+tests/data/minilm_reference.json holds embeddings computed once by sentence-transformers with
+PyTorch (the reference implementation, not installed here) for sentences that exercise the
+tokenizer: typos, accents, Arabic and emoji, markup, and a text longer than the model's 256 tokens.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from addons.sentence_encoder import SentenceEncoder, shared_encoder
+from addons.sentence_featurizer import SentenceEmbeddingFeaturizer
+
+REFERENCE = json.loads((Path(__file__).parent / "data" / "minilm_reference.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEncoder:
+    return shared_encoder()
+
+
+def reference() -> tuple:
+    sentences = REFERENCE["sentences"]
+    return [s["text"] for s in sentences], np.array([s["embedding"] for s in sentences])
+
+
+def test_embeddings_match_sentence_transformers(encoder: SentenceEncoder) -> None:
+    texts, expected = reference()
+    together = encoder.encode(texts)
+    one_by_one = np.vstack([encoder.encode([text]) for text in texts])
+    assert together.shape == (len(texts), 384)
+    np.testing.assert_allclose(together, expected, atol=1e-5)
+    np.testing.assert_allclose(one_by_one, expected, atol=1e-5)
+
+
+def test_paraphrases_are_nearer_than_other_topics(encoder: SentenceEncoder) -> None:
+    pay, paraphrase, schooling, weather = encoder.encode(
+        [
+            "how much do phlebotomists earn",
+            "what's the pay for a phlebotomist",
+            "what school do I need to become a phlebotomist",
+            "is it going to rain tomorrow",
+        ]
+    )
+    assert pay @ paraphrase > pay @ schooling > pay @ weather
+    assert np.linalg.norm(pay) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_no_texts_give_no_rows(encoder: SentenceEncoder) -> None:
+    assert encoder.encode([]).shape == (0, 384)
+
+
+def test_featurizer_adds_one_sentence_vector_per_message_with_text(encoder: SentenceEncoder) -> None:
+    featurizer = SentenceEmbeddingFeaturizer({"alias": None}, "embedding")
+    texts, expected = reference()
+    messages = [Message(data={TEXT: texts[0]}), Message(data={TEXT: ""}), Message(data={TEXT: texts[0]})]
+    featurizer.process(messages)
+
+    sequence, sentence = messages[0].get_dense_features(TEXT)
+    assert sequence is None
+    assert sentence.features.shape == (1, 384)
+    np.testing.assert_allclose(sentence.features[0], expected[0], atol=1e-5)
+    np.testing.assert_array_equal(messages[2].get_dense_features(TEXT)[1].features, sentence.features)
+    assert messages[1].get_dense_features(TEXT) == (None, None)
