@@ -181,6 +181,34 @@ def test_certification_by_country(kb: KnowledgeBase, country: str, phrases: List
     assert country not in result.other_countries and len(result.other_countries) == 3
 
 
+@pytest.mark.parametrize(
+    "topic, country, phrases",
+    [
+        ("without_degree", "canada", ["CSMLS", "accredited program", "medical laboratory assistant"]),
+        ("without_degree", "uk", ["apprenticeship", "Level 3 (laboratory technician)", "HCPC"]),
+        ("without_degree", "australia", ["VET", "bachelor's"]),
+        ("without_degree", "us", ["60 semester hours", "phlebotomy"]),
+        ("time_to_qualify", "canada", ["2-3-year", "CSMLS"]),
+        ("time_to_qualify", "uk", ["IBMS Registration Training Portfolio", "don't give how long"]),
+        ("time_to_qualify", "us", ["two years", "50 weeks"]),
+    ],
+)
+def test_starting_without_a_degree_and_time_to_qualify_by_country(
+    kb: KnowledgeBase, topic: str, country: str, phrases: List[str]
+) -> None:
+    result = answer(kb, Question(topic, career_id=MLT, country_id=country))
+    for phrase in phrases:
+        assert phrase in result.text, phrase
+    if country != "us":
+        assert "ASCP" not in result.text and "50 weeks" not in result.text
+
+
+def test_us_only_education_facts_are_not_given_for_another_country(kb: KnowledgeBase) -> None:
+    result = answer(kb, Question("education", career_id="phlebotomist", country_id="canada"))
+    assert not result.found
+    assert "for phlebotomists in Canada yet, so I won't guess. I do for the US." in result.text
+
+
 def test_a_country_without_facts_on_the_topic_is_said_honestly(kb: KnowledgeBase) -> None:
     result = answer(kb, Question("outlook", career_id=MLT, country_id="uk"))
     assert not result.found
