@@ -80,9 +80,13 @@ class FeatureBlocks:
         matrices = []
         for features in rows:
             matrix = features.get(origin)
-            if matrix is None or matrix.shape[1] != width:
-                # e.g. an empty message: no features from this featurizer
+            if matrix is None:  # e.g. an empty message: no features from this featurizer
                 matrix = scipy.sparse.csr_matrix((1, width))
+            elif matrix.shape[1] != width:
+                raise ValueError(
+                    f"Features from {origin} have {matrix.shape[1]} columns; the intent classifier "
+                    f"was trained with {width}. Retrain the model (make train)."
+                )
             matrices.append(scipy.sparse.csr_matrix(matrix, dtype=np.float64))
         return scipy.sparse.vstack(matrices, format="csr")
 
@@ -114,8 +118,8 @@ class TfidfLogisticRegressionClassifier(IntentClassifier, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
-            # Inverse regularisation strength; the features are unit-length blocks, so the stock
-            # C=1 underfits (5-fold macro-F1 here: C=1 0.91, C=10 0.93).
+            # Inverse regularisation strength. 5-fold intent macro-F1 on this project's data:
+            # C=1 0.927, C=10 0.932-0.935, C=30 0.938; beyond 10 the gain is within fold noise.
             "C": 10.0,
             "max_iter": 3000,
             "ranking_length": 10,

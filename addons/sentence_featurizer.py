@@ -8,6 +8,7 @@ once.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import Any, Dict, List, Text
 
@@ -25,21 +26,22 @@ from addons.sentence_encoder import SentenceEncoder, shared_encoder
 
 CACHE_SIZE = 20_000  # vectors (1.5 kB each)
 _cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
+_cache_lock = threading.Lock()  # the Rasa server may featurize in more than one thread
 
 
 def embeddings(encoder: SentenceEncoder, texts: List[str]) -> List[np.ndarray]:
     """The embedding of each text, encoding only those not seen recently."""
-    missing = list(dict.fromkeys(text for text in texts if text not in _cache))
-    if missing:
-        for text, vector in zip(missing, encoder.encode(missing)):
+    with _cache_lock:
+        known = {text: _cache[text] for text in texts if text in _cache}
+    missing = [text for text in dict.fromkeys(texts) if text not in known]
+    known.update(zip(missing, encoder.encode(missing)) if missing else [])
+    with _cache_lock:
+        for text, vector in known.items():
             _cache[text] = vector
-    vectors = []
-    for text in texts:
-        _cache.move_to_end(text)
-        vectors.append(_cache[text])
-    while len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
-    return vectors
+            _cache.move_to_end(text)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return [known[text] for text in texts]
 
 
 @DefaultV1Recipe.register(

@@ -119,3 +119,13 @@ def test_a_single_intent_is_always_that_intent(storage: LocalModelStorage) -> No
     classifier.train(TrainingData([message(["salary"], intent="ask_salary"), message(["pay"], intent="ask_salary")]))
     school = classifier.process([message(["school"])])[0]
     assert school.get(INTENT) == {"name": "ask_salary", "confidence": 1.0}
+
+
+def test_features_of_another_width_than_trained_are_an_error_naming_the_featurizer(
+    storage: LocalModelStorage,
+) -> None:
+    classifier = trained(storage)
+    wider = Message(data={TEXT: "pay"})
+    wider.add_features(Features(scipy.sparse.coo_matrix(np.ones((1, 9))), FEATURE_TYPE_SENTENCE, TEXT, "words"))
+    with pytest.raises(ValueError, match="Features from words have 9 columns; .* trained with 6"):
+        classifier.process([wider])

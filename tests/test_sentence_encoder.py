@@ -70,3 +70,18 @@ def test_featurizer_adds_one_sentence_vector_per_message_with_text(encoder: Sent
     np.testing.assert_allclose(sentence.features[0], expected[0], atol=1e-5)
     np.testing.assert_array_equal(messages[2].get_dense_features(TEXT)[1].features, sentence.features)
     assert messages[1].get_dense_features(TEXT) == (None, None)
+
+
+def test_remembered_vectors_are_bounded_and_still_right(
+    encoder: SentenceEncoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from addons import sentence_featurizer
+
+    monkeypatch.setattr(sentence_featurizer, "CACHE_SIZE", 2)
+    monkeypatch.setattr(sentence_featurizer, "_cache", sentence_featurizer.OrderedDict())
+    texts, expected = reference()
+    first = sentence_featurizer.embeddings(encoder, texts[:3] + texts[:1])
+    again = sentence_featurizer.embeddings(encoder, texts[:3])
+    assert len(sentence_featurizer._cache) == 2
+    np.testing.assert_allclose(np.vstack(first), expected[[0, 1, 2, 0]], atol=1e-5)
+    np.testing.assert_allclose(np.vstack(again), expected[:3], atol=1e-5)
