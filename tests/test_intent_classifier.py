@@ -129,3 +129,21 @@ def test_features_of_another_width_than_trained_are_an_error_naming_the_featuriz
     wider.add_features(Features(scipy.sparse.coo_matrix(np.ones((1, 9))), FEATURE_TYPE_SENTENCE, TEXT, "words"))
     with pytest.raises(ValueError, match="Features from words have 9 columns; .* trained with 6"):
         classifier.process([wider])
+
+
+def test_a_weighted_block_is_that_long_and_survives_storing(storage: LocalModelStorage) -> None:
+    blocks = FeatureBlocks.fit(training_messages(), {"embedding": 2.0})
+    row = blocks.transform([message(["salary"], [3.0, 4.0])]).toarray()[0]
+    np.testing.assert_allclose(row[:2], [1.2, 1.6])
+    assert np.linalg.norm(row[2:]) == pytest.approx(1.0)
+
+    classifier = trained(storage, weights={"embedding": 2.0})
+    loaded = TfidfLogisticRegressionClassifier.load({}, storage, Resource("intent"), context())
+    assert loaded.blocks.weights == {"embedding": 2.0, "words": 1.0}
+    probe = [message(["pay", "school"], [0.5, 0.5])]
+    np.testing.assert_allclose(loaded.probabilities(probe), classifier.probabilities(probe))
+
+
+def test_a_weight_for_a_featurizer_that_is_not_there_is_an_error() -> None:
+    with pytest.raises(ValueError, match=r"weights name \['embeddings'\], but the featurizers are \['embedding', 'words'\]"):
+        FeatureBlocks.fit(training_messages(), {"embeddings": 2.0})
