@@ -55,9 +55,10 @@ class FeatureBlocks:
     @classmethod
     def fit(cls, messages: List[Message], weights: Optional[Dict[str, float]] = None) -> "FeatureBlocks":
         """Finds the blocks in training messages and each sparse block's inverse document frequency."""
+        rows = [_sentence_features(message) for message in messages]
         found: Dict[str, Tuple[int, bool]] = {}
-        for message in messages:
-            for origin, matrix in _sentence_features(message).items():
+        for features in rows:
+            for origin, matrix in features.items():
                 found[origin] = (matrix.shape[1], scipy.sparse.issparse(matrix))
         origins = sorted(found)
         widths = [found[origin][0] for origin in origins]
@@ -68,7 +69,6 @@ class FeatureBlocks:
                 f"{origins}: give the featurizer that `alias`."
             )
         blocks = cls(origins, widths, [None] * len(origins), weights)
-        rows = [_sentence_features(message) for message in messages]
         for index, origin in enumerate(origins):
             if found[origin][1]:
                 counts = blocks._raw_block(rows, index)
@@ -177,13 +177,12 @@ class TfidfLogisticRegressionClassifier(IntentClassifier, GraphComponent):
         if len(set(labels)) == 1:  # nothing to tell apart: that intent, always
             self.classes = np.array(labels[:1])
             self.coef, self.intercept = np.zeros((1, features.shape[1])), np.zeros(1)
-            self.persist()
-            return self._resource
-        model = LogisticRegression(
-            C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced"
-        )
-        model.fit(features, labels)
-        self.classes, self.coef, self.intercept = model.classes_, model.coef_, model.intercept_
+        else:
+            model = LogisticRegression(
+                C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced"
+            )
+            model.fit(features, labels)
+            self.classes, self.coef, self.intercept = model.classes_, model.coef_, model.intercept_
         if len(self.classes) == 2:
             # sklearn keeps one row for two classes, P(second) = sigmoid(score); as a softmax
             # that is the scores (0, score)
