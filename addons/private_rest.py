@@ -1,98 +1,118 @@
 """Rasa's REST channel, made safe to face students: private, strict about requests, never silent.
 
 Same URL and protocol as Rasa's own `rest` channel (POST /webhooks/rest/webhook with a JSON object
-`{"sender": "...", "message": "..."}`), and:
-- email addresses and phone numbers in the message are replaced by [email] and [phone]
-  (`bot.privacy.redact`) before Rasa sees it, so they are neither understood nor stored;
-- a malformed request (not JSON, not an object, no sender, a message that is not text or is too
-  long) gets 400 with a message saying what is wrong, instead of being processed as "default";
-- a turn that produces no reply, because the action server is down or failed, or that takes longer
-  than LAB_ADVISOR_REPLY_TIMEOUT seconds (default 10), gets a short friendly reply instead of
-  silence. A slow turn still finishes in the background, so the conversation stays consistent.
+`{"sender": "...", "message": "..."}`; GET /webhooks/rest/ for health), and:
+- a request that is not what the webhook accepts (`addons.webhook_request`: JSON sent as
+  application/json, a sender of at most the tracker store's column width, a message of at most
+  2,000 characters, no control characters or lone surrogates) gets 4xx with a sentence saying what
+  is wrong; so does a browser request from an origin the server's `--cors` list does not allow;
+- a sender taking more than $LAB_ADVISOR_RATE_LIMIT turns a minute (default 30; 0 = no limit) gets
+  429 with Retry-After and a message the widget shows;
+- personal details in the message are replaced (`bot.privacy.redact`) before Rasa sees it, so they
+  are neither understood nor stored; when that changed the text, the reply ends with
+  `{"custom": {"redacted_message": "..."}}` so the widget keeps only the redacted text too;
+- client metadata is not passed on, and the input channel is always "rest";
+- a turn whose action failed (action server down or erroring), or that takes longer than
+  $LAB_ADVISOR_REPLY_TIMEOUT seconds (default 10), gets a short friendly reply instead of silence; a
+  slow turn still finishes in the background, so the conversation stays consistent. A turn that
+  ends cleanly with nothing to say (/restart) answers an empty list.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.core.channels.rest import RestInput
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from addons import speedups
+from addons import patches
+from addons.rate_limit import SenderRateLimiter, configured_turns_per_minute
+from addons.tracker_store import MAX_SENDER_ID_CHARS
+from addons.webhook_request import Rejection, read_turn
 from bot.privacy import redact
 
 logger = logging.getLogger(__name__)
-speedups.apply()  # loaded by every Rasa server through credentials.yml
+patches.apply()  # loaded by every Rasa server through credentials.yml
 
 UNAVAILABLE = "Sorry, I can't look that up right now. Please try again in a moment."
-MAX_MESSAGE_CHARS = 20_000
-MAX_SENDER_CHARS = 256
+SLOW_DOWN = "You're sending messages faster than I can answer. Please wait {seconds} s and try again."
 
 
 def reply_timeout() -> float:
     return float(os.environ.get("LAB_ADVISOR_REPLY_TIMEOUT", "10"))
 
 
-def request_problem(request: Request) -> Optional[str]:
-    """What is wrong with a webhook request, or None if it is well-formed."""
-    try:
-        body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        return 'the body must be JSON: {"sender": "<conversation id>", "message": "<text>"}'
-    if not isinstance(body, dict):
-        return 'the body must be a JSON object: {"sender": "<conversation id>", "message": "<text>"}'
-    sender = body.get("sender")
-    if not isinstance(sender, str) or not sender.strip():
-        return '"sender" must be a non-empty string that identifies the conversation'
-    if len(sender) > MAX_SENDER_CHARS:
-        return f'"sender" must be at most {MAX_SENDER_CHARS} characters'
-    message = body.get("message")
-    if not isinstance(message, str):
-        return '"message" must be a string'
-    if len(message) > MAX_MESSAGE_CHARS:
-        return f'"message" must be at most {MAX_MESSAGE_CHARS} characters'
-    return None
+def allowed_origin(request: Request, origin: str) -> bool:
+    """Whether the server's CORS configuration (`rasa run --cors ...`) allows a browser page from
+    `origin` to call this path. Origins are compared exactly; "*" allows any."""
+    cors = getattr(request.app.ctx, "sanic_cors", None)
+    for _pattern, options in getattr(cors, "resources", None) or []:
+        origins = options.get("origins") or []
+        return "*" in origins or ".*" in origins or origin in origins
+    return False
 
 
-class PrivateRestInput(RestInput):
+def refuse(rejection: Rejection, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
+    return response.json({"error": rejection.error}, status=rejection.status, headers=headers)
+
+
+class PrivateRestInput(InputChannel):
+    def __init__(self) -> None:
+        self.rate_limiter = SenderRateLimiter(configured_turns_per_minute())
+
     @classmethod
     def name(cls) -> Text:
         return "rest"  # keeps the webhook at /webhooks/rest/webhook
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
-        message = super()._extract_message(req)
-        return redact(message) if isinstance(message, str) else message
-
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        async def never_silent(message: UserMessage) -> None:
-            turn = asyncio.ensure_future(on_new_message(message))
-            try:
-                await asyncio.wait_for(asyncio.shield(turn), timeout=reply_timeout())
-            except asyncio.TimeoutError:
-                logger.warning("No reply within %ss for %s; answered 'try again'.", reply_timeout(), message.sender_id)
-            except Exception:  # noqa: BLE001 - logged, and the student still gets a reply
-                logger.exception("The turn for %s failed; answered 'try again'.", message.sender_id)
-            collector = message.output_channel
-            if isinstance(collector, CollectingOutputChannel) and not turn.done():
-                collector.messages = []  # a late reply must not be half-sent
-            if isinstance(collector, CollectingOutputChannel) and not collector.messages:
-                await collector.send_text_message(message.sender_id or "", UNAVAILABLE)
+        webhook = Blueprint("private_rest_webhook", __name__)
 
-        webhook = super().blueprint(never_silent)
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
 
-        @webhook.middleware("request")
-        async def reject_malformed(request: Request) -> Optional[HTTPResponse]:
-            if request.method == "POST" and request.path.rstrip("/").endswith("/webhook"):
-                problem = request_problem(request)
-                if problem:
-                    return response.json({"error": f"Bad request: {problem}."}, status=400)
-            return None
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            origin = request.headers.get("origin")
+            if origin and not allowed_origin(request, origin):
+                return refuse(Rejection(403, "Forbidden: this server does not accept messages from pages at that origin"))
+            turn = read_turn(request.body or b"", request.headers.get("content-type"), MAX_SENDER_ID_CHARS)
+            if isinstance(turn, Rejection):
+                return refuse(turn)
+            wait = self.rate_limiter.wait_seconds(turn.sender)
+            if wait is not None:
+                return refuse(Rejection(429, SLOW_DOWN.format(seconds=wait)), headers={"Retry-After": str(wait)})
+            text = redact(turn.message)
+            collector = CollectingOutputChannel()
+            await answer(on_new_message, UserMessage(text, collector, turn.sender, input_channel=self.name()))
+            replies: List[Dict[str, Any]] = list(collector.messages)
+            if text != turn.message:
+                replies.append({"recipient_id": turn.sender, "custom": {"redacted_message": text}})
+            return response.json(replies)
 
         return webhook
+
+
+async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+    """Run one turn; if it failed or is too slow, the collector holds the friendly 'try again'."""
+    collector = message.output_channel
+    assert isinstance(collector, CollectingOutputChannel)
+    outcome = patches.TurnOutcome()
+    turn = asyncio.ensure_future(patches.run_with_outcome(outcome, on_new_message(message)))
+    try:
+        await asyncio.wait_for(asyncio.shield(turn), timeout=reply_timeout())
+    except asyncio.TimeoutError:
+        logger.warning("No reply within %ss for %s; answered 'try again'.", reply_timeout(), message.sender_id)
+        outcome.failed = True
+    except Exception:  # logged, and the student still gets a reply
+        logger.exception("The turn for %s failed; answered 'try again'.", message.sender_id)
+        outcome.failed = True
+    if not turn.done():
+        collector.messages = []  # a late reply must not be half-sent
+    if outcome.failed and not collector.messages:
+        await collector.send_text_message(message.sender_id or "", UNAVAILABLE)

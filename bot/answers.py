@@ -10,6 +10,7 @@ of guessing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -17,6 +18,7 @@ from bot.knowledge_base import KnowledgeBase, Topic
 from bot.schema import Career, CareerTopic, Fact, Source
 
 RELATED_CAREERS = "related_careers"
+MAX_ECHOED_CHARS = 60  # the longest job name a reply repeats back
 COMPARED_ASPECTS = [("duties", "What they do"), ("education", "Education"), ("certification", "Certification")]
 
 
@@ -192,10 +194,20 @@ def _not_covered(kb: KnowledgeBase, name: str) -> Answer:
     """"How much does a nurse make?": say the job is not covered (never answer for a lab career),
     name the careers that are, and where to look instead."""
     covered = [kb.career(c).plural for c in kb.career_ids()]
-    text = f'"{name}" is outside what I know: I only cover {_join(covered)}.'
+    text = f'"{echo(name)}" is outside what I know: I only cover {_join(covered)}.'
     pointer = kb.other_careers.pointer if kb.other_careers else None
     parts = [text] + ([_full(kb, pointer), cite_all([kb.source(pointer.source)])] if pointer else [])
     return Answer(text="\n\n".join(parts), found=False, other_careers=kb.career_ids())
+
+
+def echo(typed: str) -> str:
+    """Words a student typed, safe to repeat inside a markdown reply: on one line, at most
+    MAX_ECHOED_CHARS characters, and every markdown character escaped, so no link, image or
+    emphasis a student writes becomes part of the bot's bubble, and web addresses become [link]."""
+    text = re.sub(r"\S*://\S*|\bwww\.\S+", "[link]", " ".join(typed.split()))
+    if len(text) > MAX_ECHOED_CHARS:
+        text = text[: MAX_ECHOED_CHARS - 1].rstrip() + "…"
+    return re.sub(r"([\\`*_{}\[\]()<>!~\"])", r"\\\1", text)
 
 
 def _header(kb: KnowledgeBase, career: Career, question: Question, country_id: Optional[str]) -> str:

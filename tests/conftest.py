@@ -12,6 +12,7 @@ import yaml
 
 from bot import DEFAULT_KNOWLEDGE_FILE
 from tests.servers import MODEL_PATH, PROJECT_ROOT, RunningBot, start_bot
+from tests.services import INITDB, REDIS_SERVER, postgres_server, redis_server
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -57,4 +58,29 @@ def model_path() -> Path:
 def running_bot(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     """The action server and the Rasa server (REST channel) on free loopback ports."""
     with start_bot(model_path, tmp_path_factory.mktemp("bot")) as bot:
+        yield bot
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL database on loopback (skips, saying why, where it is not installed)."""
+    if INITDB is None:
+        pytest.skip("PostgreSQL's server is not installed: run `make services`")
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A throwaway Redis server on loopback (skips where it is not installed)."""
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed: run `make services`")
+    with redis_server(tmp_path_factory.mktemp("redis")) as port:
+        yield port
+
+
+@pytest.fixture(scope="session")
+def postgres_bot(model_path: Path, postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    """The bot as `running_bot`, keeping conversations in PostgreSQL."""
+    with start_bot(model_path, tmp_path_factory.mktemp("pg-bot"), LAB_ADVISOR_DB_URL=postgres_url) as bot:
         yield bot

@@ -110,6 +110,7 @@ class RunningBot:
     actions_url: str
     web_url: Optional[str] = None  # the chat page, when the widget is installed
     db_url: Optional[str] = None  # its tracker store
+    log_dir: Optional[Path] = None  # where its servers' logs are (rasa.log, actions.log, web.log)
 
     def say(self, message: str, sender: str) -> List[Dict[str, Any]]:
         """Send a message over the REST channel; the bot's replies."""
@@ -220,15 +221,16 @@ def start_web(workdir: Path, rasa_url: str, port: int) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def start_bot(model: Path, workdir: Path) -> Iterator[RunningBot]:
+def start_bot(model: Path, workdir: Path, **env_overrides: str) -> Iterator[RunningBot]:
     """The action server, the Rasa server and (when `make web` has run) the chat page, as `make run`
-    starts them: the Rasa server accepts browser calls from the page's origin only."""
+    starts them: the Rasa server accepts browser calls from the page's origin only. `env_overrides`
+    change endpoints.yml's variables (LAB_ADVISOR_DB_URL=postgresql://...)."""
     web_port = free_port()
     web_origin = f"http://127.0.0.1:{web_port}" if WEB_BUNDLE.is_file() else None
     with contextlib.ExitStack() as stack:
         actions_url = stack.enter_context(start_actions(workdir))
         cors = ["--cors", web_origin] if web_origin else []
-        env = endpoint_env(actions_url, workdir)
+        env = endpoint_env(actions_url, workdir, **env_overrides)
         rasa_url = stack.enter_context(start_rasa(model, workdir, env, cors))
         web_url = stack.enter_context(start_web(workdir, rasa_url, web_port)) if web_origin else None
-        yield RunningBot(rasa_url, actions_url, web_url, db_url=env["LAB_ADVISOR_DB_URL"])
+        yield RunningBot(rasa_url, actions_url, web_url, db_url=env["LAB_ADVISOR_DB_URL"], log_dir=workdir)

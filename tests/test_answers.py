@@ -302,3 +302,21 @@ def test_a_named_career_wins_over_a_job_not_covered(kb: KnowledgeBase) -> None:
     # "do phlebotomists earn more than nurses?": answered for phlebotomists
     result = answer(kb, Question("salary", career_id="phlebotomist", not_covered="nurses"))
     assert result.found and "$41,810" in result.text
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "![x](https://evil.example/pixel.png)",
+        "[free money](https://evil.example)",
+        "**nurse** <img src=x onerror=alert(1)> `code`",
+        "www.evil.example/job",
+        "astronaut " * 40,
+    ],
+)
+def test_a_job_name_a_student_typed_is_repeated_as_plain_text(kb: KnowledgeBase, typed: str) -> None:
+    result = answer(kb, Question("salary", not_covered=typed))
+    echoed = result.text.split(" is outside what I know", 1)[0]
+    assert "](" not in echoed and "![" not in echoed and "evil.example" not in echoed
+    assert not re.search(r"(?<!\\)[*`<\[]", echoed)  # every markdown character is escaped
+    assert len(echoed) <= 2 + 2 * 60

@@ -1,0 +1,89 @@
+"""Rasa's SQL tracker store, made safe to keep students' conversations in.
+
+Whatever channel a message comes through (the REST channel, `rasa shell`, the HTTP API), this is
+the one place conversations are written, so the privacy rules hold here for all of them:
+- what a student typed is stored redacted (`bot.privacy`: emails, phone, card and Social Security
+  numbers), in the text, the parse data and the entities, and client metadata is not stored;
+- a SQLite database file is created readable by its owner only.
+
+And no database error stops the server: Rasa's `SQLTrackerStore.session_scope` takes any
+ValueError (psycopg2 raises one for a NUL character, for example) for a missing PostgreSQL schema
+and calls `sys.exit(1)`. Here the error is raised as an ordinary error instead; Rasa's fail-safe
+wrapper logs it and the server goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any, Dict, Generator, Iterator, Optional, Text
+
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
+from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.engine.url import make_url
+
+from bot.privacy import redact_strings
+
+# The longest conversation id the store can hold: its column's width.
+MAX_SENDER_ID_CHARS: int = SQLTrackerStore.SQLEvent.__table__.c.sender_id.type.length
+
+
+class TrackerStoreError(RuntimeError):
+    """A database error the tracker store could not handle (it never exits the process)."""
+
+
+def stored_user_event(data: Dict[Text, Any]) -> Dict[Text, Any]:
+    """A user event's data as it may be stored: every string redacted, no client metadata."""
+    kept = redact_strings({key: value for key, value in data.items() if key != "metadata"})
+    kept["metadata"] = {}
+    return kept
+
+
+class _Stored:
+    """An event as the store writes it (the conversation in memory keeps the original)."""
+
+    def __init__(self, event: Event) -> None:
+        self._event = event
+        self.type_name = event.type_name
+
+    def as_dict(self) -> Dict[Text, Any]:
+        data = self._event.as_dict()
+        return stored_user_event(data) if isinstance(self._event, UserUttered) else data
+
+
+def create_private_sqlite_file(url: Text) -> None:
+    """Create a SQLite database file owner-only (0600) before the engine does, with the default
+    permissions, and tighten an existing one. Other databases: nothing to do."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+
+
+class PrivateSQLTrackerStore(SQLTrackerStore):
+    """`SQLTrackerStore` that stores user messages redacted and never exits the process."""
+
+    def __init__(self, *args: Any, host: Optional[Text] = None, dialect: Text = "sqlite", **kwargs: Any) -> None:
+        if host and "://" in host:
+            create_private_sqlite_file(host)
+        super().__init__(*args, host=host, dialect=dialect, **kwargs)
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Generator[Any, None, None]:
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as error:  # Rasa's own signal for a missing PostgreSQL schema
+                raise TrackerStoreError(f"The PostgreSQL schema {error} does not exist.") from None
+            yield session
+        finally:
+            session.close()
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        return (_Stored(event) for event in super()._additional_events(session, tracker))

@@ -1,0 +1,67 @@
+"""The per-sender turn limit, with a fake clock."""
+
+from __future__ import annotations
+
+from typing import List
+
+import pytest
+
+from addons.rate_limit import DEFAULT_TURNS_PER_MINUTE, SenderRateLimiter, configured_turns_per_minute
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_sender_over_the_limit_waits_until_its_oldest_turn_leaves_the_window() -> None:
+    clock = FakeClock()
+    limiter = SenderRateLimiter(3, clock)
+    waits: List[object] = []
+    for _ in range(3):
+        waits.append(limiter.wait_seconds("a"))
+        clock.now += 10
+    assert waits == [None, None, None]
+    assert limiter.wait_seconds("a") == 30  # first turn at 1000, now 1030: free again at 1060
+    assert limiter.wait_seconds("b") is None  # other senders are not affected
+    clock.now = 1060.0
+    assert limiter.wait_seconds("a") is None
+
+
+def test_refused_turns_are_not_counted() -> None:
+    clock = FakeClock()
+    limiter = SenderRateLimiter(1, clock)
+    assert limiter.wait_seconds("a") is None
+    for _ in range(5):
+        clock.now += 5
+        assert limiter.wait_seconds("a") is not None
+    clock.now = 1060.0
+    assert limiter.wait_seconds("a") is None
+
+
+def test_zero_turns_off_the_limit() -> None:
+    limiter = SenderRateLimiter(0, FakeClock())
+    assert all(limiter.wait_seconds("a") is None for _ in range(1000))
+
+
+def test_senders_gone_quiet_are_forgotten() -> None:
+    clock = FakeClock()
+    limiter = SenderRateLimiter(5, clock)
+    for index in range(100):
+        limiter.wait_seconds(f"student-{index}")
+    clock.now += 121
+    limiter.wait_seconds("latest")
+    assert limiter.senders_tracked() == 1
+
+
+def test_the_setting_defaults_and_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LAB_ADVISOR_RATE_LIMIT", raising=False)
+    assert configured_turns_per_minute() == DEFAULT_TURNS_PER_MINUTE == 30
+    monkeypatch.setenv("LAB_ADVISOR_RATE_LIMIT", "0")
+    assert configured_turns_per_minute() == 0
+    monkeypatch.setenv("LAB_ADVISOR_RATE_LIMIT", "lots")
+    with pytest.raises(ValueError, match="LAB_ADVISOR_RATE_LIMIT"):
+        configured_turns_per_minute()

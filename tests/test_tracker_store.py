@@ -1,0 +1,42 @@
+"""The project's tracker store keeps what students type redacted whatever channel it came through
+(`rasa shell` included), keeps no client metadata, and creates its SQLite file owner-only."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import stat
+from pathlib import Path
+
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from addons.tracker_store import MAX_SENDER_ID_CHARS, PrivateSQLTrackerStore
+
+
+def test_messages_from_any_channel_are_stored_redacted_and_the_conversation_in_memory_is_not(tmp_path: Path) -> None:
+    db = tmp_path / "conversations.db"
+    store = PrivateSQLTrackerStore(Domain.empty(), host=f"sqlite:///{db}")
+    typed = "i'm sam@example.com, 555-123-4567, ssn 123-45-6789"
+    said = UserUttered(
+        typed, parse_data={"text": typed, "intent": {"name": "greet"}, "entities": []},
+        input_channel="cmdline", metadata={"counselor": "pat@school.org"},
+    )  # fmt: skip
+    tracker = DialogueStateTracker.from_events("counselor-1", [said, BotUttered("Hi!")])
+    asyncio.run(store.save(tracker))
+
+    with sqlite3.connect(db) as connection:
+        rows = [json.loads(row[0]) for row in connection.execute("SELECT data FROM events ORDER BY id")]
+    user = next(row for row in rows if row["event"] == "user")
+    assert user["text"] == "i'm [email], [phone], ssn [ssn]"
+    assert user["parse_data"]["text"] == user["text"]
+    assert user["metadata"] == {} and user["input_channel"] == "cmdline"
+    assert "sam@" not in json.dumps(rows) and "pat@" not in json.dumps(rows)
+    assert tracker.latest_message.text == typed  # only what is stored changes
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+def test_the_sender_limit_is_the_columns() -> None:
+    assert MAX_SENDER_ID_CHARS == 255
