@@ -212,9 +212,12 @@ def start_rasa_servers(
 
 
 @contextlib.contextmanager
-def start_web(workdir: Path, rasa_url: str, port: int) -> Iterator[str]:
+def start_web(workdir: Path, rasa_url: str, port: int, extra_args: Sequence[str] = ()) -> Iterator[str]:
     """The demo page with the chat widget (scripts/web_server.py); yields its URL."""
-    command = [sys.executable, str(PROJECT_ROOT / "scripts" / "web_server.py"), "--port", str(port), "--rasa-url", rasa_url]
+    command = [
+        sys.executable, str(PROJECT_ROOT / "scripts" / "web_server.py"), "--port", str(port), "--rasa-url", rasa_url,
+        *extra_args,
+    ]  # fmt: skip
     with background(command, workdir / "web.log") as process:
         wait_until_up(f"http://127.0.0.1:{port}/", process, workdir / "web.log", expect_json=False)
         yield f"http://127.0.0.1:{port}"
