@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
         workdir = Path(tmp)
         actions_port, rasa_port = free_port(), free_port()
         actions_url, rasa_url = f"http://127.0.0.1:{actions_port}", f"http://127.0.0.1:{rasa_port}"
-        env = server_env(**endpoint_env(actions_url, workdir))
+        env = server_env(**endpoint_env(actions_url, workdir), LAB_ADVISOR_RATE_LIMIT="0")  # a load test
         print("Cold start: both servers, until the first answer...", flush=True)
         start = time.perf_counter()
         actions = stack.enter_context(background(actions_command(actions_port), workdir / "actions.log", env))

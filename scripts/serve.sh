@@ -17,6 +17,7 @@ CORS_ORIGINS=${LAB_ADVISOR_CORS_ORIGINS:-http://127.0.0.1:$WEB_PORT http://local
 MODEL=models/lab-career-advisor.tar.gz
 export SANIC_HOST=127.0.0.1  # the action server binds to loopback only
 export PYTHONWARNINGS=ignore  # Rasa's dependencies print pages of deprecation warnings on start
+umask 077  # conversations.db and logs/ can hold what students typed: owner-only
 
 pids=()
 stop() {
@@ -36,10 +37,10 @@ stop() {
 }
 trap stop EXIT INT TERM
 
-wait_for() {  # url, name, pid
+wait_for() {  # url, name, pid, log
   for _ in $(seq 1 240); do
     if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
-    if ! kill -0 "$3" 2>/dev/null; then echo "error: the $2 exited; see the messages above." >&2; exit 1; fi
+    if ! kill -0 "$3" 2>/dev/null; then echo "error: the $2 exited; see $4." >&2; exit 1; fi
     sleep 0.5
   done
   echo "error: the $2 did not start within 120 s." >&2
@@ -53,11 +54,13 @@ for port in $RASA_PORT $ACTIONS_PORT $WEB_PORT; do
   fi
 done
 
-mkdir -p logs
+log_to() {  # rotating, owner-only log files (scripts/rotating_log.py)
+  .venv/bin/python scripts/rotating_log.py "logs/$1"
+}
 echo "Starting the action server on 127.0.0.1:$ACTIONS_PORT (log: logs/actions.log)..."
-.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >logs/actions.log 2>&1 &
+.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" > >(log_to actions.log) 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:$ACTIONS_PORT/health" "action server" "${pids[-1]}"
+wait_for "http://127.0.0.1:$ACTIONS_PORT/health" "action server" "${pids[-1]}" logs/actions.log
 
 if [ "$mode" = shell ]; then
   echo "Opening rasa shell. Type a question. Where the bot offers buttons, pick one with the arrow keys"
@@ -81,15 +84,15 @@ fi
 echo "Starting the Rasa server on 127.0.0.1:$RASA_PORT (log: logs/rasa.log)..."
 # shellcheck disable=SC2086  # one --cors argument per origin
 .venv/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
-  --interface 127.0.0.1 --port "$RASA_PORT" --cors $CORS_ORIGINS "${api_args[@]}" >logs/rasa.log 2>&1 &
+  --interface 127.0.0.1 --port "$RASA_PORT" --cors $CORS_ORIGINS "${api_args[@]}" > >(log_to rasa.log) 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" "Rasa server" "${pids[-1]}"
+wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" "Rasa server" "${pids[-1]}" logs/rasa.log
 
 echo "Starting the web page on 127.0.0.1:$WEB_PORT (log: logs/web.log)..."
 .venv/bin/python scripts/web_server.py --host 127.0.0.1 --port "$WEB_PORT" \
-  --rasa-url "http://127.0.0.1:$RASA_PORT" >logs/web.log 2>&1 &
+  --rasa-url "http://127.0.0.1:$RASA_PORT" > >(log_to web.log) 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:$WEB_PORT/" "web server" "${pids[-1]}"
+wait_for "http://127.0.0.1:$WEB_PORT/" "web server" "${pids[-1]}" logs/web.log
 cat <<MSG
 
 Lab Career Advisor is running.

@@ -220,3 +220,86 @@ def test_the_page_serves_only_its_files_with_a_content_security_policy(running_b
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"{running_bot.web_url}{path}", timeout=10)  # noqa: S310
         assert missing.value.code == 404, path
+
+
+def stored_conversation(chat: ChatPage) -> dict:
+    return json.loads(chat.page.evaluate("() => localStorage.getItem('lab-career-advisor-conversation') || 'null'"))
+
+
+def test_the_browser_keeps_only_the_redacted_message(chat: ChatPage) -> None:
+    chat.ask("call me at 555-123-4567, how much does a lab tech make?")
+    chat.wait_for_text("$60,290")
+    chat.wait_for_text("call me at [phone], how much")  # on screen too
+    kept = json.dumps(stored_conversation(chat))
+    assert "[phone]" in kept and "555-123-4567" not in kept
+    assert "555-123-4567" not in " ".join(chat.bubbles())
+
+
+def test_a_stale_conversation_is_forgotten_on_the_next_visit(chat: ChatPage) -> None:
+    chat.ask("what does a phlebotomist do?")
+    chat.wait_for_text("draw blood")
+    sender = stored_conversation(chat)["sender"]
+    chat.page.evaluate(
+        "() => { const k = 'lab-career-advisor-conversation'; const c = JSON.parse(localStorage.getItem(k));"
+        " c.expires = Date.now() - 1000; localStorage.setItem(k, JSON.stringify(c)); }"
+    )
+    chat.page.reload()
+    chat.wait_for_button("Salary")
+    assert not any("draw blood" in b for b in chat.bubbles())
+    assert stored_conversation(chat)["sender"] != sender
+
+
+def test_new_conversation_forgets_this_one_in_the_browser(chat: ChatPage) -> None:
+    chat.ask("what does a phlebotomist do?")
+    chat.wait_for_text("draw blood")
+    sender = stored_conversation(chat)["sender"]
+    chat.page.get_by_role("button", name="New conversation").click()
+    chat.wait_for_button("Salary")
+    chat.page.wait_for_timeout(300)
+    assert not any("draw blood" in b for b in chat.bubbles())
+    kept = stored_conversation(chat)
+    assert kept["sender"] != sender and "draw blood" not in json.dumps(kept)
+    chat.ask("how much do they make?")  # a new conversation: no career carried over from the old one
+    assert not chat.page.locator("deep-chat .message-bubble").filter(has_text="$41,810").count()
+
+
+def test_nothing_is_loaded_from_a_third_party(browser: "sync_api.Browser", running_bot: RunningBot) -> None:
+    page = ChatPage(browser, running_bot.web_url or "", DESKTOP)
+    hosts: List[str] = []
+    page.page.on("request", lambda request: hosts.append(request.url.split("/")[2]))
+    page.page.reload()
+    page.wait_for_button("Salary")
+    page.ask("how much does a lab tech make?")
+    page.wait_for_text("$60,290")
+    assert hosts and all(host.startswith("127.0.0.1:") for host in hosts), hosts
+    assert page.page.locator("head link[href*='googleapis']").count() == 0  # blocked here by CSP, not asked for
+    page.close()
+
+
+def fake_reply(chat: ChatPage, rasa_url: str, status: int, body: object) -> None:
+    """Answer the page's next webhook calls with `body` instead of the Rasa server."""
+    origin = chat.page.url.rstrip("/").rsplit("/", 1)[0] if chat.page.url.count("/") > 3 else chat.page.url
+    cors = {"Access-Control-Allow-Origin": origin.rstrip("/"), "Access-Control-Allow-Headers": "content-type",
+            "Access-Control-Allow-Methods": "POST"}  # fmt: skip
+
+    def handle(route: "sync_api.Route") -> None:
+        if route.request.method == "OPTIONS":
+            route.fulfill(status=204, headers=cors)
+        else:
+            route.fulfill(status=status, headers=cors, content_type="application/json", body=json.dumps(body))
+
+    chat.page.route(f"{rasa_url}/webhooks/rest/webhook", handle)
+
+
+def test_images_in_a_reply_are_shown_as_text_and_never_loaded(chat: ChatPage, running_bot: RunningBot) -> None:
+    fake_reply(chat, running_bot.rasa_url, 200, [{"text": "look ![tracking pixel](http://127.0.0.1:9/pixel.png) here"}])
+    chat.ask("hello")
+    bubble = chat.wait_for_text("tracking pixel")
+    assert bubble.locator("img").count() == 0
+
+
+def test_a_refusal_from_the_server_is_shown_to_the_student(chat: ChatPage, running_bot: RunningBot) -> None:
+    error = "You're sending messages faster than I can answer. Please wait 12 s and try again."
+    fake_reply(chat, running_bot.rasa_url, 429, {"error": error})
+    chat.ask("hello again")
+    chat.wait_for_text("Please wait 12 s")
