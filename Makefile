@@ -58,9 +58,9 @@ shell: install train ## chat in the terminal (rasa shell), for counselors
 browser: ## install Debian's Chromium for the browser tests, if missing (needs root or sudo)
 	scripts/apt_install_missing.sh "the browser tests" chromium:/usr/bin/chromium
 
-services: ## install PostgreSQL and Redis for the scale-out test, if missing (needs root or sudo)
-	scripts/apt_install_missing.sh "the scale-out test" 'postgresql:/usr/lib/postgresql/*/bin/initdb' \
-		redis-server:/usr/bin/redis-server
+services: ## install PostgreSQL, Redis and nginx for the scale-out and proxy tests, if missing (needs root or sudo)
+	scripts/apt_install_missing.sh "the scale-out and proxy tests" 'postgresql:/usr/lib/postgresql/*/bin/initdb' \
+		redis-server:/usr/bin/redis-server nginx-light:/usr/sbin/nginx
 
 test: install train validate web browser services ## install, train and run every test
 	$(BIN)/rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors \

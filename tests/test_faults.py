@@ -82,7 +82,7 @@ def test_action_server_down_or_slow_gets_a_friendly_reply_and_the_conversation_g
         (b'{"sender": 42, "message": "hi"}', '"sender" must be a non-empty string'),
         (b'{"sender": "s"}', '"message" must be a string'),
         (b'{"sender": "s", "message": {"text": "hi"}}', '"message" must be a string'),
-        (json.dumps({"sender": "s", "message": "x" * 20_001}).encode(), "at most 20000 characters"),
+        (json.dumps({"sender": "s", "message": "x" * 2_001}).encode(), "at most 2000 characters"),
     ],
 )
 def test_malformed_requests_get_400_saying_what_is_wrong(running_bot: RunningBot, body: bytes, problem: str) -> None:
