@@ -51,7 +51,7 @@ def allowed_origin(request: Request, origin: str) -> bool:
     """Whether the server's CORS configuration (`rasa run --cors ...`) allows a browser page from
     `origin` to call this path. Origins are compared exactly; "*" allows any."""
     cors = getattr(request.app.ctx, "sanic_cors", None)
-    for _pattern, options in getattr(cors, "resources", None) or []:
+    for _pattern, options in getattr(cors, "resources", None) or []:  # Rasa configures one: every path
         origins = options.get("origins") or []
         return "*" in origins or ".*" in origins or origin in origins
     return False
