@@ -67,51 +67,83 @@ def answer(kb: KnowledgeBase, question: Question) -> Answer:
     """Answer a question from the knowledge file (see the module docstring for what an answer holds)."""
     if question.not_covered and question.career_id is None:
         return _not_covered(kb, question.not_covered)
-    career_id = question.career_id or kb.default_career
-    career = kb.career(career_id)
+    frame = _frame(kb, question)
     topic = kb.topic(question.topic_id)
-    entry = career.topics.get(question.topic_id) if topic else None
-    ambiguity = kb.ambiguity(question.said_as) if question.said_as else None
-    preface = []
-    if ambiguity:
-        meant = kb.career(ambiguity.careers[0]).name
-        preface = [f"{_full(kb, ambiguity.explanation)} Here is the {meant}; pick the other below if you meant it."]
-    other_careers = [c for c in ambiguity.careers if c != career_id] if ambiguity else []
-    sources: List[Source] = [kb.source(ambiguity.explanation.source)] if ambiguity else []
-
-    if topic is not None and topic.id == RELATED_CAREERS and (career.related or entry):
-        facts = entry.facts if entry else []
-        lines = [f"Careers related to {career.name}:"]
-        for related_id in career.related:
-            related = kb.career(related_id)
-            brief = _brief(related.topics.get("duties"))
-            lines.append(f"- {related.name.capitalize()}: {brief.text if brief else 'no sourced summary yet.'}")
-            if brief:
-                sources.append(kb.source(brief.source))
-        body = ["\n".join(lines)] + [_full(kb, f) for f in facts]
-        sources += [kb.source(f.source) for f in facts]
-        header = _header(kb, career, question, country_id=None)
-        return Answer(
-            text="\n\n".join(preface + [header, *body, cite_all(sources)]),
-            follow_ups=_follow_ups(kb, career, entry),
-            career_id=career_id,
-            other_careers=other_careers + [c for c in career.related if c not in other_careers],
-        )
-
+    entry = frame.career.topics.get(question.topic_id) if topic else None
+    if topic is not None and topic.id == RELATED_CAREERS and (frame.career.related or entry):
+        return _related_careers(kb, question, frame, entry)
     if topic is None or entry is None or not entry.facts:
+        why = entry.unknown if entry is not None and entry.unknown else ""
         about = topic.about if topic else "that"
-        why = f" {entry.unknown}" if entry is not None and entry.unknown else ""
-        return Answer(
-            text="\n\n".join(
-                preface
-                + [f"I don't have sourced information on {about} for {career.plural} yet, so I won't guess.{why}"]
-            ),
-            follow_ups=_follow_ups(kb, career, None),
-            found=False,
-            career_id=career_id,
-            other_careers=other_careers,
-        )
+        return _no_information(kb, frame, about, _follow_ups(kb, frame.career, None), why=why)
+    return _topic_answer(kb, question, frame, topic, entry)
 
+
+@dataclass(frozen=True)
+class _Frame:
+    """What every answer about one career shares: the career, and for an ambiguous name the
+    explanation that leads the answer, its source and the other careers the name may mean."""
+
+    career_id: str
+    career: Career
+    preface: List[str]
+    sources: List[Source]
+    other_careers: List[str]
+
+
+def _frame(kb: KnowledgeBase, question: Question) -> _Frame:
+    career_id = question.career_id or kb.default_career
+    ambiguity = kb.ambiguity(question.said_as) if question.said_as else None
+    if ambiguity is None:
+        return _Frame(career_id, kb.career(career_id), [], [], [])
+    meant = kb.career(ambiguity.careers[0]).name
+    explanation = f"{_full(kb, ambiguity.explanation)} Here is the {meant}; pick the other below if you meant it."
+    return _Frame(
+        career_id, kb.career(career_id), [explanation], [kb.source(ambiguity.explanation.source)],
+        [c for c in ambiguity.careers if c != career_id],
+    )  # fmt: skip
+
+
+def _no_information(
+    kb: KnowledgeBase, frame: _Frame, about: str, follow_ups: List[Topic], why: str = "",
+    country_id: Optional[str] = None, countries: Optional[List[str]] = None,
+) -> Answer:  # fmt: skip
+    """The honest "I don't have that": no guess, and where the file does have it, say so."""
+    where = f" in {kb.country(country_id).name}" if country_id else ""
+    text = f"I don't have sourced information on {about} for {frame.career.plural}{where} yet, so I won't guess."
+    if why:
+        text += f" {why}"
+    if countries:
+        text += f" I do for {_join([kb.country(c).name for c in countries])}."
+    return Answer(
+        text="\n\n".join(frame.preface + [text]), follow_ups=follow_ups, found=False, career_id=frame.career_id,
+        country_id=country_id, other_careers=frame.other_careers, other_countries=countries or [],
+    )  # fmt: skip
+
+
+def _related_careers(kb: KnowledgeBase, question: Question, frame: _Frame, entry: Optional[CareerTopic]) -> Answer:
+    """The careers related to this one, each with its one-line summary."""
+    career, sources = frame.career, list(frame.sources)
+    facts = entry.facts if entry else []
+    lines = [f"Careers related to {career.name}:"]
+    for related_id in career.related:
+        related = kb.career(related_id)
+        brief = _brief(related.topics.get("duties"))
+        lines.append(f"- {related.name.capitalize()}: {brief.text if brief else 'no sourced summary yet.'}")
+        if brief:
+            sources.append(kb.source(brief.source))
+    sources += [kb.source(f.source) for f in facts]
+    header = _header(kb, career, question, country_id=None)
+    return Answer(
+        text="\n\n".join(frame.preface + [header, "\n".join(lines), *[_full(kb, f) for f in facts], cite_all(sources)]),
+        follow_ups=_follow_ups(kb, career, entry),
+        career_id=frame.career_id,
+        other_careers=frame.other_careers + [c for c in career.related if c not in frame.other_careers],
+    )
+
+
+def _topic_answer(kb: KnowledgeBase, question: Question, frame: _Frame, topic: Topic, entry: CareerTopic) -> Answer:
+    """A topic's facts for the career, for the country asked about where the rules differ by country."""
     countries = _countries(entry)
     country_id = None
     facts = entry.facts
@@ -120,33 +152,16 @@ def answer(kb: KnowledgeBase, question: Question) -> Answer:
         # the country's own facts lead; facts true everywhere follow
         facts = [f for f in entry.facts if f.country == country_id] + [f for f in entry.facts if f.country is None]
         if not any(f.country == country_id for f in facts):
-            return Answer(
-                text="\n\n".join(
-                    preface
-                    + [
-                        f"I don't have sourced information on {topic.about} for {career.plural} "
-                        f"in {kb.country(country_id).name} yet, so I won't guess. I do for "
-                        + _join([kb.country(c).name for c in countries])
-                        + "."
-                    ]
-                ),
-                follow_ups=_follow_ups(kb, career, entry),
-                found=False,
-                career_id=career_id,
-                country_id=country_id,
-                other_careers=other_careers,
-                other_countries=countries,
-            )
-
-    body = _body(kb, facts)
-    sources += [kb.source(f.source) for f in facts]
-    header = _header(kb, career, question, country_id)
+            follow_ups = _follow_ups(kb, frame.career, entry)
+            return _no_information(kb, frame, topic.about, follow_ups, country_id=country_id, countries=countries)
+    sources = frame.sources + [kb.source(f.source) for f in facts]
+    header = _header(kb, frame.career, question, country_id)
     return Answer(
-        text="\n\n".join(preface + [header, *body, cite_all(sources)]),
-        follow_ups=_follow_ups(kb, career, entry),
-        career_id=career_id,
+        text="\n\n".join(frame.preface + [header, *_body(kb, facts), cite_all(sources)]),
+        follow_ups=_follow_ups(kb, frame.career, entry),
+        career_id=frame.career_id,
         country_id=country_id,
-        other_careers=other_careers,
+        other_careers=frame.other_careers,
         other_countries=[c for c in countries if c != country_id],
     )
 
