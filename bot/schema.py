@@ -162,62 +162,76 @@ class KnowledgeFile(_Strict):
 
     def check_references(self) -> List[Tuple[Location, str]]:
         """Every id used must be defined, and every name must mean one thing."""
-        problems: List[Tuple[Location, str]] = []
+        return _ReferenceCheck(self).problems
 
-        def career_ref(where: Location, career_id: str) -> None:
-            if career_id not in self.careers:
-                problems.append((where, f"unknown career '{career_id}'"))
 
-        def fact_refs(where: Location, fact: Fact) -> None:
-            if fact.source not in self.sources:
-                problems.append((where + ("source",), f"unknown source '{fact.source}'"))
-            if fact.country is not None and fact.country not in self.countries:
-                problems.append((where + ("country",), f"unknown country '{fact.country}'"))
+class _ReferenceCheck:
+    """The cross-references of a knowledge file, checked one section at a time; `problems` lists
+    (where, what) for each id used but not defined and each name claimed twice."""
 
-        career_ref(("default_career",), self.default_career)
-        if self.default_country not in self.countries:
-            problems.append((("default_country",), f"unknown country '{self.default_country}'"))
-        for name, ambiguous in self.ambiguous_names.items():
+    def __init__(self, knowledge: KnowledgeFile) -> None:
+        self.k = knowledge
+        self.problems: List[Tuple[Location, str]] = []
+        self.names: Dict[str, Location] = {normalize_name(n): ("ambiguous_names",) for n in knowledge.ambiguous_names}
+        self.defaults()
+        self.ambiguous_names()
+        for country_id, country in knowledge.countries.items():
+            self.claim_names(("countries", country_id), country.aliases)
+        for career_id, career in knowledge.careers.items():
+            self.career(career_id, career)
+        if knowledge.other_careers is not None:
+            self.claim_names(("other_careers", "names"), knowledge.other_careers.names, field=None)
+            self.fact(("other_careers", "pointer"), knowledge.other_careers.pointer)
+
+    def career_ref(self, where: Location, career_id: str) -> None:
+        if career_id not in self.k.careers:
+            self.problems.append((where, f"unknown career '{career_id}'"))
+
+    def fact(self, where: Location, fact: Fact) -> None:
+        if fact.source not in self.k.sources:
+            self.problems.append((where + ("source",), f"unknown source '{fact.source}'"))
+        if fact.country is not None and fact.country not in self.k.countries:
+            self.problems.append((where + ("country",), f"unknown country '{fact.country}'"))
+
+    def claim_names(self, owner: Location, aliases: List[str], field: Optional[str] = "aliases") -> None:
+        for i, alias in enumerate(aliases):
+            if normalize_name(alias) in self.names:
+                where = owner + ((field, i) if field else (i,))
+                self.problems.append((where, f"'{alias}' already names {_path_text(self.names[normalize_name(alias)])}"))
+            self.names[normalize_name(alias)] = owner
+
+    def defaults(self) -> None:
+        self.career_ref(("default_career",), self.k.default_career)
+        if self.k.default_country not in self.k.countries:
+            self.problems.append((("default_country",), f"unknown country '{self.k.default_country}'"))
+
+    def ambiguous_names(self) -> None:
+        for name, ambiguous in self.k.ambiguous_names.items():
             for i, career_id in enumerate(ambiguous.careers):
-                career_ref(("ambiguous_names", name, "careers", i), career_id)
-            fact_refs(("ambiguous_names", name, "explanation"), ambiguous.explanation)
+                self.career_ref(("ambiguous_names", name, "careers", i), career_id)
+            self.fact(("ambiguous_names", name, "explanation"), ambiguous.explanation)
 
-        names: Dict[str, Location] = {normalize_name(n): ("ambiguous_names",) for n in self.ambiguous_names}
+    def career(self, career_id: str, career: Career) -> None:
+        self.claim_names(("careers", career_id), career.aliases)
+        if career.compare_with is not None:
+            self.career_ref(("careers", career_id, "compare_with"), career.compare_with)
+        for i, related in enumerate(career.related):
+            self.career_ref(("careers", career_id, "related", i), related)
+        for topic_id, topic in career.topics.items():
+            self.career_topic(("careers", career_id, "topics", topic_id), topic_id, topic)
 
-        def claim_names(owner: Location, aliases: List[str], field: Optional[str] = "aliases") -> None:
-            for i, alias in enumerate(aliases):
-                if normalize_name(alias) in names:
-                    where = owner + ((field, i) if field else (i,))
-                    problems.append((where, f"'{alias}' already names {_path_text(names[normalize_name(alias)])}"))
-                names[normalize_name(alias)] = owner
-
-        for country_id, country in self.countries.items():
-            claim_names(("countries", country_id), country.aliases)
-        for career_id, career in self.careers.items():
-            claim_names(("careers", career_id), career.aliases)
-            if career.compare_with is not None:
-                career_ref(("careers", career_id, "compare_with"), career.compare_with)
-            for i, related in enumerate(career.related):
-                career_ref(("careers", career_id, "related", i), related)
-            for topic_id, topic in career.topics.items():
-                where = ("careers", career_id, "topics", topic_id)
-                if topic_id not in self.topics:
-                    problems.append(
-                        (where[:-1], f"unknown topic '{topic_id}' (not under the top-level 'topics:')")
-                    )
-                for i, follow_up in enumerate(topic.follow_ups):
-                    if follow_up not in self.topics:
-                        problems.append((where + ("follow_ups", i), f"unknown topic '{follow_up}'"))
-                    elif follow_up == topic_id:
-                        problems.append((where + ("follow_ups", i), "a topic cannot follow itself"))
-                for i, fact in enumerate(topic.facts):
-                    fact_refs(where + ("facts", i), fact)
-                if topic.brief is not None:
-                    fact_refs(where + ("brief",), topic.brief)
-        if self.other_careers is not None:
-            claim_names(("other_careers", "names"), self.other_careers.names, field=None)
-            fact_refs(("other_careers", "pointer"), self.other_careers.pointer)
-        return problems
+    def career_topic(self, where: Location, topic_id: str, topic: CareerTopic) -> None:
+        if topic_id not in self.k.topics:
+            self.problems.append((where[:-1], f"unknown topic '{topic_id}' (not under the top-level 'topics:')"))
+        for i, follow_up in enumerate(topic.follow_ups):
+            if follow_up not in self.k.topics:
+                self.problems.append((where + ("follow_ups", i), f"unknown topic '{follow_up}'"))
+            elif follow_up == topic_id:
+                self.problems.append((where + ("follow_ups", i), "a topic cannot follow itself"))
+        for i, fact in enumerate(topic.facts):
+            self.fact(where + ("facts", i), fact)
+        if topic.brief is not None:
+            self.fact(where + ("brief",), topic.brief)
 
 
 def normalize_name(name: str) -> str:
