@@ -37,6 +37,7 @@ from bot import (
     describe_topics,
     topics_overview,
 )
+from bot.conversation import comparison_pair, comparison_title, default_comparison, follow_up_topic
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class ActionAnswerTopic(Action):
         if intent.startswith(TOPIC_INTENT_PREFIX):
             topic_id = intent[len(TOPIC_INTENT_PREFIX) :]
         else:  # "what about phlebotomists?", "and in Canada?": the last topic, for the new career or country
-            topic_id = tracker.get_slot("topic") or ("certification" if country else "duties")
+            topic_id = follow_up_topic(tracker.get_slot("topic"), named_a_country=bool(country))
 
         if not_covered and not careers:  # "how much does a nurse make?": not about the career discussed
             career_id = None
@@ -199,17 +200,7 @@ class ActionCompareCareers(Action):
     ) -> List[Dict[Text, Any]]:
         kb = KNOWLEDGE.current()
         named = [career_id for career_id, _ in mentioned_careers(kb, tracker)]
-        current = known_career(kb, tracker)
-        if len(named) >= 2:
-            first, second = named[0], named[1]
-        else:
-            first = named[0] if named else current or kb.default_career
-            if named and current and current != first:
-                second = current
-            else:
-                second = kb.career(first).compare_with or kb.default_career
-        if first == second:
-            second = kb.career(first).compare_with or kb.default_career
+        first, second = comparison_pair(kb, named, known_career(kb, tracker))
         country = mentioned_country(kb, tracker) or known_country(kb, tracker)
         result = compare(kb, first, second, country)
         dispatcher.utter_message(text=result.text, buttons=topic_buttons(result.follow_ups, domain))
@@ -226,10 +217,11 @@ class ActionOfferTopics(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        kb = KNOWLEDGE.current()
         intents = set(domain_intents(domain))
-        topics = [t for t in topics_overview(KNOWLEDGE.current()) if topic_intent(t) in intents]
+        topics = [t for t in topics_overview(kb) if topic_intent(t) in intents]
         buttons = topic_buttons(topics, domain)
         if COMPARE_INTENT in intents:
-            buttons.append({"title": "Technician vs technologist", "payload": payload(COMPARE_INTENT)})
+            buttons.append({"title": comparison_title(kb, *default_comparison(kb)), "payload": payload(COMPARE_INTENT)})
         dispatcher.utter_message(text=describe_topics(topics), buttons=buttons)
         return []

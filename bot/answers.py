@@ -19,7 +19,7 @@ from bot.schema import Career, CareerTopic, Fact, Source
 
 RELATED_CAREERS = "related_careers"
 MAX_ECHOED_CHARS = 60  # the longest job name a reply repeats back
-COMPARED_ASPECTS = [("duties", "What they do"), ("education", "Education"), ("certification", "Certification")]
+COMPARED_TOPICS = ["duties", "education", "certification"]  # side by side, under their topics' titles
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,9 @@ def compare(kb: KnowledgeBase, first_id: str, second_id: str, country_id: Option
     country = country_id or kb.default_country
     sources: List[Source] = []
     sections = [f"{first.name.capitalize()} vs {second.name}:"]
-    for topic_id, label in COMPARED_ASPECTS:
+    for topic_id in COMPARED_TOPICS:
+        topic = kb.topic(topic_id)
+        label = topic.title if topic else topic_id
         rows = []
         for career in (first, second):
             brief = _brief(career.topics.get(topic_id))

@@ -1,0 +1,56 @@
+"""Decisions about a conversation that are about careers, not about Rasa: which two careers a
+comparison sets side by side, what a bare follow-up ("what about phlebotomists?") asks, and how a
+comparison is named on a button. `actions/` only passes in what the student said and what the
+conversation remembers.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+from bot.knowledge_base import KnowledgeBase
+
+FOLLOW_UP_TOPIC_FOR_A_CAREER = "duties"  # "what about phlebotomists?" with no topic yet
+FOLLOW_UP_TOPIC_FOR_A_COUNTRY = "certification"  # "and in Canada?": where rules differ most
+
+
+def comparison_pair(kb: KnowledgeBase, named: List[str], current: Optional[str]) -> Tuple[str, str]:
+    """The two careers to compare: the two named; or the one named and the career under discussion
+    (or, without one, the named career's usual counterpart); or the career under discussion (or the
+    default career) and its counterpart. Never a career with itself."""
+    if len(named) >= 2:
+        first, second = named[0], named[1]
+    else:
+        first = named[0] if named else current or kb.default_career
+        second = current if named and current and current != first else _counterpart(kb, first)
+    if first == second:
+        second = _counterpart(kb, first)
+    return first, second
+
+
+def _counterpart(kb: KnowledgeBase, career_id: str) -> str:
+    return kb.career(career_id).compare_with or kb.default_career
+
+
+def follow_up_topic(last_topic: Optional[str], named_a_country: bool) -> str:
+    """The topic of a message that names only a career or a country: the topic under discussion,
+    or, at the start, what the career does (for a career) or how to qualify there (for a country)."""
+    if last_topic:
+        return last_topic
+    return FOLLOW_UP_TOPIC_FOR_A_COUNTRY if named_a_country else FOLLOW_UP_TOPIC_FOR_A_CAREER
+
+
+def comparison_title(kb: KnowledgeBase, first: str, second: str) -> str:
+    """A short button title for comparing two careers, leaving out the words their names share at
+    the start: "Technician vs technologist" for medical laboratory technician and technologist."""
+    a, b = kb.career(first).name.split(), kb.career(second).name.split()
+    shared = 0
+    while shared < min(len(a), len(b)) - 1 and a[shared].lower() == b[shared].lower():
+        shared += 1
+    left, right = " ".join(a[shared:]), " ".join(b[shared:])
+    return f"{left[:1].upper()}{left[1:]} vs {right}"
+
+
+def default_comparison(kb: KnowledgeBase) -> Tuple[str, str]:
+    """The comparison the topic menu offers: the default career and its counterpart."""
+    return comparison_pair(kb, [], None)
