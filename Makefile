@@ -41,7 +41,8 @@ $(MODEL): $(TRAINING_INPUTS) | install
 	$(BIN)/rasa train --fixed-model-name lab-career-advisor
 	touch $@
 
-validate: install ## check the training data and domain (warnings fail)
+validate: install ## check the knowledge file, then the training data and domain (warnings fail)
+	$(BIN)/python -m bot
 	$(BIN)/rasa data validate --fail-on-warnings
 
 web: web/vendor/deep-chat/.integrity ## install the chat component for the web widget (pinned by web/package-lock.json)

@@ -29,6 +29,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -154,6 +155,7 @@ class TfidfLogisticRegressionClassifier(IntentClassifier, GraphComponent):
         intercept: Optional[np.ndarray] = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
+        self.validate_config(self.config)
         self._model_storage, self._resource = model_storage, resource
         self.blocks, self.classes, self.coef, self.intercept = blocks, classes, coef, intercept
 
@@ -265,4 +267,20 @@ class TfidfLogisticRegressionClassifier(IntentClassifier, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        pass
+        """Refuse a configuration the classifier cannot train with, saying which setting is wrong."""
+
+        def positive(value: Any) -> bool:
+            return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+        problems = []
+        if not positive(config.get("C")):
+            problems.append(f"'C' must be a number above 0, not {config.get('C')!r}")
+        weights = config.get("weights")
+        if not isinstance(weights, dict) or not all(isinstance(k, str) and positive(w) for k, w in weights.items()):
+            problems.append(f"'weights' must map featurizer aliases to numbers above 0, not {weights!r}")
+        for key, least in (("max_iter", 1), ("ranking_length", 0)):
+            value = config.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                problems.append(f"'{key}' must be a whole number of at least {least}, not {value!r}")
+        if problems:
+            raise InvalidConfigException(f"{cls.__name__} in config.yml: " + "; ".join(problems) + ".")

@@ -18,6 +18,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -66,7 +67,10 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        pass
+        """The only setting is Rasa's `alias` (a name for the classifier's `weights`)."""
+        alias = config.get("alias")
+        if alias is not None and not (isinstance(alias, str) and alias.strip()):
+            raise InvalidConfigException(f"{cls.__name__} in config.yml: 'alias' must be a name, not {alias!r}.")
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Adds a sentence feature to every message that has text."""

@@ -12,12 +12,14 @@ import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from addons.intent_classifier import FeatureBlocks, TfidfLogisticRegressionClassifier
+from addons.sentence_featurizer import SentenceEmbeddingFeaturizer
 
 WORDS = ["salary", "pay", "school", "degree", "the", "a"]
 
@@ -147,3 +149,27 @@ def test_a_weighted_block_is_that_long_and_survives_storing(storage: LocalModelS
 def test_a_weight_for_a_featurizer_that_is_not_there_is_an_error() -> None:
     with pytest.raises(ValueError, match=r"weights name \['embeddings'\], but the featurizers are \['embedding', 'words'\]"):
         FeatureBlocks.fit(training_messages(), {"embeddings": 2.0})
+
+
+@pytest.mark.parametrize(
+    "config, says",
+    [
+        ({"C": 0}, "'C'"),
+        ({"C": "ten"}, "'C'"),
+        ({"weights": {"sentence_embedding": -1}}, "'weights'"),
+        ({"weights": ["sentence_embedding"]}, "'weights'"),
+        ({"max_iter": 0}, "'max_iter'"),
+        ({"ranking_length": 2.5}, "'ranking_length'"),
+    ],
+)
+def test_a_wrong_setting_is_refused_naming_it(storage: LocalModelStorage, config: dict, says: str) -> None:
+    with pytest.raises(InvalidConfigException, match=says):
+        TfidfLogisticRegressionClassifier.create(
+            {**TfidfLogisticRegressionClassifier.get_default_config(), **config}, storage, Resource("c"), context()
+        )
+
+
+def test_the_featurizer_refuses_a_blank_alias() -> None:
+    with pytest.raises(InvalidConfigException, match="alias"):
+        SentenceEmbeddingFeaturizer.validate_config({"alias": "  "})
+    SentenceEmbeddingFeaturizer.validate_config({"alias": "sentence_embedding"})

@@ -211,3 +211,17 @@ def test_a_job_not_covered_must_not_also_name_a_career(write_knowledge: Callable
 def test_the_pointer_for_jobs_not_covered_needs_a_known_source(write_knowledge: Callable[..., Path]) -> None:
     error = rejects(write_knowledge(lambda d: d["other_careers"]["pointer"].update(source="nowhere")))
     assert "entry other_careers.pointer, field 'source': unknown source 'nowhere'" in str(error)
+
+
+def test_the_command_line_check_names_the_problem_and_fails(write_knowledge: Callable[..., Path]) -> None:
+    import subprocess
+    import sys
+
+    def drop_a_source(data: Dict[str, Any]) -> None:
+        del data["careers"]["phlebotomist"]["topics"]["salary"]["facts"][0]["source"]
+
+    bad = write_knowledge(drop_a_source)
+    result = subprocess.run([sys.executable, "-m", "bot", str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1 and "careers.phlebotomist.topics.salary.facts[0], field 'source'" in result.stderr
+    good = subprocess.run([sys.executable, "-m", "bot"], capture_output=True, text=True)
+    assert good.returncode == 0 and "OK" in good.stdout
