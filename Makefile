@@ -14,15 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
-# Defaults for endpoints.yml and the scripts (lab-advisor.env.example documents every variable);
-# values already in the environment win.
-export LAB_ADVISOR_ACTIONS_URL ?= http://127.0.0.1:5055/webhook
-export LAB_ADVISOR_DB_URL ?= sqlite:///conversations.db
-export LAB_ADVISOR_LOCK_STORE ?= in_memory
-export LAB_ADVISOR_REDIS_HOST ?= localhost
-export LAB_ADVISOR_REDIS_PORT ?= 6379
-export LAB_ADVISOR_REDIS_DB ?= 1
-export LAB_ADVISOR_RETENTION_DAYS ?= 30
+# Every setting and its default: stack/settings.py (lab-advisor.env.example lists them).
 
 .PHONY: help install train validate web browser services run shell test eval bench forget lookups lock clean
 
@@ -51,10 +43,10 @@ web/vendor/deep-chat/.integrity: web/package-lock.json scripts/fetch_widget.py
 	$(PYTHON) scripts/fetch_widget.py
 
 run: install train web ## start the action server, the Rasa server and the chat page (all on localhost)
-	scripts/serve.sh server
+	$(BIN)/python -m stack run
 
 shell: install train ## chat in the terminal (rasa shell), for counselors
-	scripts/serve.sh shell
+	$(BIN)/python -m stack shell
 
 browser: ## install Debian's Chromium for the browser tests, if missing (needs root or sudo)
 	scripts/apt_install_missing.sh "the browser tests" chromium:/usr/bin/chromium
@@ -69,17 +61,17 @@ test: install train validate web browser services ## install, train and run ever
 	$(BIN)/python -m pytest
 
 bench: install train ## benchmark: latency at 1 and 20 users, cold start, training time, memory (writes BENCHMARKS.md)
-	$(BIN)/python scripts/bench.py --write BENCHMARKS.md
+	$(BIN)/python -m scripts.bench --write BENCHMARKS.md
 
 forget: install ## delete conversations idle for more than DAYS days (default: LAB_ADVISOR_RETENTION_DAYS, 30)
-	$(BIN)/python scripts/retention.py --days $(or $(DAYS),$(LAB_ADVISOR_RETENTION_DAYS))
+	$(BIN)/python scripts/retention.py $(if $(DAYS),--days $(DAYS))
 
 lookups: install ## regenerate data/lookups.yml (career and country names) from the knowledge file
 	$(BIN)/python scripts/sync_lookups.py
 
 eval: install train ## measure answer quality: cross-validated NLU F1 and the end-to-end answer check
-	$(BIN)/python -m tests.e2e.cross_validate
-	$(BIN)/python -m tests.e2e.run_e2e
+	$(BIN)/python -m scripts.cross_validate
+	$(BIN)/python -m scripts.e2e_check
 
 lock: ## re-resolve requirements.in into requirements.lock (needs network to PyPI)
 	scripts/lock.sh

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -24,7 +23,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import (
-    DEFAULT_KNOWLEDGE_FILE,
     RELATED_CAREERS,
     Answer,
     KnowledgeBase,
@@ -38,10 +36,10 @@ from bot import (
     topics_overview,
 )
 from bot.conversation import comparison_pair, comparison_title, default_comparison, follow_up_topic
+from stack.settings import current as current_settings
 
 logger = logging.getLogger(__name__)
 
-KNOWLEDGE_FILE_VARIABLE = "LAB_ADVISOR_KNOWLEDGE_FILE"
 TOPIC_INTENT_PREFIX = "ask_"
 INFORM_INTENT = "inform"
 COMPARE_INTENT = "compare_careers"
@@ -49,9 +47,9 @@ MAX_BUTTONS = 6
 
 
 def load_configured_knowledge() -> ReloadingKnowledge:
-    """The knowledge file named by $LAB_ADVISOR_KNOWLEDGE_FILE (default: bot/knowledge/careers.yml),
+    """The knowledge file named by LAB_ADVISOR_KNOWLEDGE_FILE (default: bot/knowledge/careers.yml),
     reloaded when it is edited (an invalid edit keeps the last good version and logs why)."""
-    path = os.environ.get(KNOWLEDGE_FILE_VARIABLE) or DEFAULT_KNOWLEDGE_FILE
+    path = current_settings().knowledge_file
     try:
         knowledge = ReloadingKnowledge(path)
     except KnowledgeFileError as error:

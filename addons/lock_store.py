@@ -8,19 +8,18 @@ store (RasaHQ/rasa#9213; measured here by tests/test_scale_out.py). This subclas
 those read-change-write steps under a short Redis mutex per conversation, so tickets are unique and
 turns take their turn.
 
-    lock_store:
-      type: addons.lock_store.AtomicRedisLockStore
-      url: <redis host>
-      port: <redis port>
-      db: <redis db>
+endpoints.yml names `ConfiguredLockStore`, which is Rasa's in-memory lock store or this one, as
+LAB_ADVISOR_LOCK_STORE says (in_memory or redis, with LAB_ADVISOR_REDIS_HOST / _PORT / _DB).
 """
 
 from __future__ import annotations
 
 from typing import Any, Optional, Text
 
-from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+
+from stack.settings import current as current_settings
 
 MUTEX_TIMEOUT_SECONDS = 10  # a crashed server's mutex expires after this
 
@@ -51,3 +50,14 @@ class AtomicRedisLockStore(RedisLockStore):
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         with self._mutex(conversation_id):
             super().cleanup(conversation_id, ticket_number)
+
+
+class ConfiguredLockStore(LockStore):
+    """The lock store LAB_ADVISOR_LOCK_STORE names: creating one gives Rasa's `InMemoryLockStore`
+    (in_memory) or an `AtomicRedisLockStore` on LAB_ADVISOR_REDIS_HOST / _PORT / _DB (redis)."""
+
+    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> LockStore:  # type: ignore[misc]
+        settings = current_settings()
+        if settings.lock_store == "redis":
+            return AtomicRedisLockStore(host=settings.redis_host, port=settings.redis_port, db=settings.redis_db)
+        return InMemoryLockStore()

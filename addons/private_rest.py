@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -31,20 +30,17 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from addons import patches
-from addons.rate_limit import SenderRateLimiter, configured_turns_per_minute
+from addons.rate_limit import SenderRateLimiter
 from addons.tracker_store import MAX_SENDER_ID_CHARS
 from addons.webhook_request import Rejection, read_turn
 from bot.privacy import redact
+from stack.settings import current as current_settings
 
 logger = logging.getLogger(__name__)
-patches.apply()  # loaded by every Rasa server through credentials.yml
+patches.apply()  # also applied by the tracker store; whichever loads first
 
 UNAVAILABLE = "Sorry, I can't look that up right now. Please try again in a moment."
 SLOW_DOWN = "You're sending messages faster than I can answer. Please wait {seconds} s and try again."
-
-
-def reply_timeout() -> float:
-    return float(os.environ.get("LAB_ADVISOR_REPLY_TIMEOUT", "10"))
 
 
 def allowed_origin(request: Request, origin: str) -> bool:
@@ -63,7 +59,9 @@ def refuse(rejection: Rejection, headers: Optional[Dict[str, str]] = None) -> HT
 
 class PrivateRestInput(InputChannel):
     def __init__(self) -> None:
-        self.rate_limiter = SenderRateLimiter(configured_turns_per_minute())
+        settings = current_settings()
+        self.rate_limiter = SenderRateLimiter(settings.rate_limit)
+        self.reply_timeout = settings.reply_timeout
 
     @classmethod
     def name(cls) -> Text:
@@ -89,7 +87,8 @@ class PrivateRestInput(InputChannel):
                 return refuse(Rejection(429, SLOW_DOWN.format(seconds=wait)), headers={"Retry-After": str(wait)})
             text = redact(turn.message)
             collector = CollectingOutputChannel()
-            await answer(on_new_message, UserMessage(text, collector, turn.sender, input_channel=self.name()))
+            message = UserMessage(text, collector, turn.sender, input_channel=self.name())
+            await answer(on_new_message, message, self.reply_timeout)
             replies: List[Dict[str, Any]] = list(collector.messages)
             if text != turn.message:
                 replies.append({"recipient_id": turn.sender, "custom": {"redacted_message": text}})
@@ -98,16 +97,16 @@ class PrivateRestInput(InputChannel):
         return webhook
 
 
-async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage, timeout: float) -> None:
     """Run one turn; if it failed or is too slow, the collector holds the friendly 'try again'."""
     collector = message.output_channel
     assert isinstance(collector, CollectingOutputChannel)
     outcome = patches.TurnOutcome()
     turn = asyncio.ensure_future(patches.run_with_outcome(outcome, on_new_message(message)))
     try:
-        await asyncio.wait_for(asyncio.shield(turn), timeout=reply_timeout())
+        await asyncio.wait_for(asyncio.shield(turn), timeout=timeout)
     except asyncio.TimeoutError:
-        logger.warning("No reply within %ss for %s; answered 'try again'.", reply_timeout(), message.sender_id)
+        logger.warning("No reply within %ss for %s; answered 'try again'.", timeout, message.sender_id)
         outcome.failed = True
     except Exception:  # logged, and the student still gets a reply
         logger.exception("The turn for %s failed; answered 'try again'.", message.sender_id)

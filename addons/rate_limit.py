@@ -1,5 +1,5 @@
 """How many turns a sender may take per minute, so that one client cannot make the bot slow for
-everyone (`LAB_ADVISOR_RATE_LIMIT`, turns per minute per sender; 0 turns it off).
+everyone (LAB_ADVISOR_RATE_LIMIT, turns per minute per sender, default 30; 0 turns it off).
 
 A sliding window per sender, in the memory of one Rasa server: with several servers behind a load
 balancer each counts its own share, and a limit per address belongs in the proxy in front of them
@@ -10,25 +10,12 @@ unit-tested with a fake clock.
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections import deque
 from typing import Callable, Deque, Dict, Optional
 
-RATE_LIMIT_VARIABLE = "LAB_ADVISOR_RATE_LIMIT"
-DEFAULT_TURNS_PER_MINUTE = 30  # one message every 2 s for a whole minute: no person typing keeps that up
 WINDOW_SECONDS = 60.0
-
-
-def configured_turns_per_minute() -> int:
-    """$LAB_ADVISOR_RATE_LIMIT, or the default; a value that is not a whole number >= 0 is an error."""
-    raw = os.environ.get(RATE_LIMIT_VARIABLE, "").strip()
-    if not raw:
-        return DEFAULT_TURNS_PER_MINUTE
-    if not raw.isdigit():
-        raise ValueError(f"{RATE_LIMIT_VARIABLE} must be a whole number of turns per minute (0 = off), not {raw!r}")
-    return int(raw)
 
 
 class SenderRateLimiter:

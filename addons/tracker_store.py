@@ -1,5 +1,6 @@
 """Rasa's SQL tracker store, made safe to keep students' conversations in.
 
+The database is LAB_ADVISOR_DB_URL (stack/settings.py) unless endpoints.yml gives a `url`.
 Whatever channel a message comes through (the REST channel, `rasa shell`, the HTTP API), this is
 the one place conversations are written, so the privacy rules hold here for all of them:
 - what a student typed is stored redacted (`bot.privacy`: emails, phone, card and Social Security
@@ -24,7 +25,11 @@ from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import make_url
 
+from addons import patches
 from bot.privacy import redact_strings
+from stack.settings import current as current_settings
+
+patches.apply()  # every Rasa server loads this store (endpoints.yml), rasa shell included
 
 # The longest conversation id the store can hold: its column's width.
 MAX_SENDER_ID_CHARS: int = SQLTrackerStore.SQLEvent.__table__.c.sender_id.type.length
@@ -66,10 +71,12 @@ def create_private_sqlite_file(url: Text) -> None:
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
-    """`SQLTrackerStore` that stores user messages redacted and never exits the process."""
+    """`SQLTrackerStore` that stores user messages redacted and never exits the process. Without a
+    `url` in endpoints.yml it uses LAB_ADVISOR_DB_URL."""
 
     def __init__(self, *args: Any, host: Optional[Text] = None, dialect: Text = "sqlite", **kwargs: Any) -> None:
-        if host and "://" in host:
+        host = host or current_settings().db_url
+        if "://" in host:
             create_private_sqlite_file(host)
         super().__init__(*args, host=host, dialect=dialect, **kwargs)
 

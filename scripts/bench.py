@@ -34,19 +34,19 @@ from typing import Dict, List, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.e2e.run_e2e import load_items  # noqa: E402
-from tests.servers import (  # noqa: E402
+from scripts.e2e_check import load_items  # noqa: E402
+from stack.launcher import (  # noqa: E402
     MODEL_PATH,
     PROJECT_ROOT,
     RASA,
     actions_command,
     background,
-    endpoint_env,
-    free_port,
+    child_env,
     rasa_command,
     say,
-    server_env,
+    throwaway_settings,
 )
+from stack.settings import Settings  # noqa: E402
 
 TARGETS = {"p95 at 20 users (ms)": 150, "cold start (s)": 20, "training (s)": 90, "Rasa server memory (MB)": 1200}
 
@@ -75,7 +75,7 @@ def train_from_scratch() -> float:
         start = time.perf_counter()
         subprocess.run(
             [RASA, "train", "--force", "--out", out, "--fixed-model-name", "bench"],
-            cwd=PROJECT_ROOT, env=server_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=PROJECT_ROOT, env=child_env(Settings.from_env({})), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         return time.perf_counter() - start
 
@@ -138,13 +138,12 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
     messages = questions()
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         workdir = Path(tmp)
-        actions_port, rasa_port = free_port(), free_port()
-        actions_url, rasa_url = f"http://127.0.0.1:{actions_port}", f"http://127.0.0.1:{rasa_port}"
-        env = server_env(**endpoint_env(actions_url, workdir), LAB_ADVISOR_RATE_LIMIT="0")  # a load test
+        settings = throwaway_settings(workdir, LAB_ADVISOR_RATE_LIMIT="0")  # a load test
+        rasa_url, env = f"http://127.0.0.1:{settings.rasa_port}", child_env(settings)
         print("Cold start: both servers, until the first answer...", flush=True)
         start = time.perf_counter()
-        actions = stack.enter_context(background(actions_command(actions_port), workdir / "actions.log", env))
-        rasa = stack.enter_context(background(rasa_command(MODEL_PATH, rasa_port), workdir / "rasa.log", env))
+        actions = stack.enter_context(background(actions_command(settings), workdir / "actions.log", env))
+        rasa = stack.enter_context(background(rasa_command(settings, MODEL_PATH, workdir), workdir / "rasa.log", env))
         while True:
             if rasa.poll() is not None or actions.poll() is not None:
                 raise SystemExit(f"a server exited during start; see its log in {workdir}")

@@ -3,7 +3,7 @@
     python scripts/retention.py [--days 30] [--db-url sqlite:///conversations.db]
 
 A conversation is deleted whole when its latest event is older than N days; conversations with any
-newer event are kept whole. Defaults: $LAB_ADVISOR_RETENTION_DAYS and $LAB_ADVISOR_DB_URL. Works on
+newer event are kept whole. Defaults: LAB_ADVISOR_RETENTION_DAYS and LAB_ADVISOR_DB_URL (stack/settings.py). Works on
 the SQLite file of a single server and on the shared PostgreSQL database alike (Rasa's SQL tracker
 store keeps one row per event in the table `events`). Run it daily, from cron or a Kubernetes
 CronJob.
@@ -12,12 +12,15 @@ CronJob.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
+from pathlib import Path
 from typing import List, Optional
 
 import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from stack.settings import current as current_settings  # noqa: E402
 
 EVENTS_TABLE = "events"  # rasa.core.tracker_store.SQLTrackerStore.SQLEvent
 SECONDS_PER_DAY = 86_400
@@ -50,8 +53,9 @@ def forget(db_url: str, days: float, now: Optional[float] = None) -> List[str]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=float, default=float(os.environ.get("LAB_ADVISOR_RETENTION_DAYS", "30")))
-    parser.add_argument("--db-url", default=os.environ.get("LAB_ADVISOR_DB_URL", "sqlite:///conversations.db"))
+    settings = current_settings()
+    parser.add_argument("--days", type=float, default=settings.retention_days)
+    parser.add_argument("--db-url", default=settings.db_url)
     args = parser.parse_args(argv)
     if args.days < 0:
         parser.error("--days must be 0 or more")

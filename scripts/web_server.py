@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import threading
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Dict, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from stack.settings import current as current_settings  # noqa: E402
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 DEEP_CHAT_BUNDLE = WEB / "vendor" / "deep-chat" / "deepChat.bundle.js"
@@ -117,9 +119,10 @@ class WidgetHandler(BaseHTTPRequestHandler):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default=os.environ.get("LAB_ADVISOR_WEB_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("LAB_ADVISOR_WEB_PORT", "8080")))
-    parser.add_argument("--rasa-url", default=os.environ.get("LAB_ADVISOR_RASA_URL", "http://127.0.0.1:5005"))
+    settings = current_settings()
+    parser.add_argument("--host", default=settings.web_host)
+    parser.add_argument("--port", type=int, default=settings.web_port)
+    parser.add_argument("--rasa-url", default=settings.rasa_public_url)
     parser.add_argument("--idle-timeout", type=float, default=10.0, help="seconds a connection may stay silent")
     args = parser.parse_args()
     if not DEEP_CHAT_BUNDLE.is_file():

@@ -38,7 +38,7 @@ def test_holdout_examples_are_not_in_the_training_data() -> None:
 
 
 def test_end_to_end_questions_are_not_in_the_training_data() -> None:
-    from tests.e2e.run_e2e import load_items
+    from scripts.e2e_check import load_items
 
     trained = {text.lower() for text, _ in examples(TRAINING)}
     copied = [t.say for item in load_items() for t in item.turns if t.say.lower() in trained]
@@ -50,7 +50,7 @@ def test_training_data_has_at_least_20_examples_per_intent() -> None:
     assert counts and min(counts.values()) >= 20, counts
 
 
-def test_holdout_intent_accuracy(model_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_holdout_intent_accuracy(model_path: Path) -> None:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model_path))
@@ -69,10 +69,7 @@ def test_holdout_intent_accuracy(model_path: Path, capsys: pytest.CaptureFixture
         else:
             misses.append(f"  {text!r}: expected {expected}, got {got}")
     accuracy = sum(correct.values()) / len(pairs)
-    with capsys.disabled():
-        print(f"\nHeld-out intent accuracy: {accuracy:.1%} ({sum(correct.values())}/{len(pairs)})")
-        for intent in sorted(total):
-            print(f"  {intent:<20} {correct[intent]}/{total[intent]}")
-        if misses:
-            print("Misclassified:\n" + "\n".join(misses))
-    assert accuracy >= ACCURACY_FLOOR, f"held-out intent accuracy {accuracy:.1%} < {ACCURACY_FLOOR:.0%}"
+    table = "\n".join(f"  {intent:<20} {correct[intent]}/{total[intent]}" for intent in sorted(total))
+    assert accuracy >= ACCURACY_FLOOR, (
+        f"held-out intent accuracy {accuracy:.1%} < {ACCURACY_FLOOR:.0%}\n{table}\nMisclassified:\n" + "\n".join(misses)
+    )

@@ -6,7 +6,8 @@ from typing import List
 
 import pytest
 
-from addons.rate_limit import DEFAULT_TURNS_PER_MINUTE, SenderRateLimiter, configured_turns_per_minute
+from addons.rate_limit import SenderRateLimiter
+from stack.settings import SettingError, Settings
 
 
 class FakeClock:
@@ -57,11 +58,8 @@ def test_senders_gone_quiet_are_forgotten() -> None:
     assert limiter.senders_tracked() == 1
 
 
-def test_the_setting_defaults_and_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LAB_ADVISOR_RATE_LIMIT", raising=False)
-    assert configured_turns_per_minute() == DEFAULT_TURNS_PER_MINUTE == 30
-    monkeypatch.setenv("LAB_ADVISOR_RATE_LIMIT", "0")
-    assert configured_turns_per_minute() == 0
-    monkeypatch.setenv("LAB_ADVISOR_RATE_LIMIT", "lots")
-    with pytest.raises(ValueError, match="LAB_ADVISOR_RATE_LIMIT"):
-        configured_turns_per_minute()
+def test_the_setting_defaults_to_30_and_is_checked() -> None:
+    assert Settings.from_env({}).rate_limit == 30
+    assert Settings.from_env({"LAB_ADVISOR_RATE_LIMIT": "0"}).rate_limit == 0
+    with pytest.raises(SettingError, match="LAB_ADVISOR_RATE_LIMIT"):
+        Settings.from_env({"LAB_ADVISOR_RATE_LIMIT": "lots"})

@@ -23,7 +23,7 @@ pytestmark = [
     pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed: run `make services`"),
 ]
 
-SHARED_LOCK_STORE = "addons.lock_store.AtomicRedisLockStore"  # what the README's deployment uses
+SHARED_LOCK_STORE = "redis"  # what the README's deployment uses
 SIMULTANEOUS_ROUNDS = 5
 
 

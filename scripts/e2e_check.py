@@ -1,8 +1,8 @@
 """End-to-end answer check: ask every question in tests/e2e/questions.yml of the running bot over
-REST, one fresh conversation each, and print % correct per topic and overall.
+REST, one fresh conversation each, and print % correct per topic and overall (`make eval`).
 
-    python -m tests.e2e.run_e2e                # starts the action and Rasa servers itself
-    python -m tests.e2e.run_e2e --url http://127.0.0.1:5005 --floor 0.9
+    python -m scripts.e2e_check                # starts the action and Rasa servers itself
+    python -m scripts.e2e_check --url http://127.0.0.1:5005 --floor 0.9
 
 An item is one question or a short conversation; it is correct when every turn's reply contains
 all of its `expect` phrases (case-insensitive; a list inside `expect` means any one of those) and
@@ -22,7 +22,9 @@ from typing import Any, Callable, Dict, List, Optional, Union
 
 import yaml
 
-QUESTIONS = Path(__file__).with_name("questions.yml")
+from stack.launcher import MODEL_PATH, PROJECT_ROOT, say, start_stack, throwaway_settings
+
+QUESTIONS = PROJECT_ROOT / "tests" / "e2e" / "questions.yml"
 FALLBACK_PHRASES = ["outside what I know", "didn't get that"]
 Expectation = Union[str, List[str]]
 
@@ -113,13 +115,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     items = load_items()
 
-    from tests.servers import MODEL_PATH, RunningBot, start_bot
-
     if args.url:
-        result = run(items, RunningBot(rasa_url=args.url.rstrip("/"), actions_url="").say)
+        result = run(items, lambda message, sender: say(args.url.rstrip("/"), message, sender))
     else:
-        with tempfile.TemporaryDirectory() as workdir, start_bot(MODEL_PATH, Path(workdir)) as bot:
-            result = run(items, bot.say)
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            with start_stack(throwaway_settings(workdir), MODEL_PATH, workdir, web=False) as bot:
+                result = run(items, bot.say)
     print(f"End-to-end answer check: {len(items)} items from {QUESTIONS.name}\n")
     print(report(result))
     overall = result["correct"] / result["total"]

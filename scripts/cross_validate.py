@@ -1,6 +1,6 @@
 """Intent F1 by 5-fold cross-validation (`rasa test nlu --cross-validation`) and entity F1, as tables.
 
-    python -m tests.e2e.cross_validate [--folds 5] [--floor 0.90]
+    python -m scripts.cross_validate [--folds 5] [--floor 0.90]
 
 Entities are found by a lookup extractor that learns nothing from the examples (it matches the
 names in data/lookups.yml), so instead of cross-validating it, every annotated example in
@@ -19,7 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from tests.servers import MODEL_PATH, PROJECT_ROOT, RASA, server_env
+from stack.launcher import MODEL_PATH, PROJECT_ROOT, RASA, child_env
+from stack.settings import Settings
 
 OUT = PROJECT_ROOT / "results" / "cross_validation"
 
@@ -29,7 +30,7 @@ def cross_validate(folds: int = 5) -> Dict[str, Dict]:
     subprocess.run(
         [RASA, "test", "nlu", "--nlu", "data", "--config", "config.yml",
          "--cross-validation", "--folds", str(folds), "--out", str(OUT)],
-        cwd=PROJECT_ROOT, env=server_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=PROJECT_ROOT, env=child_env(Settings.from_env({})), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     reports = {"intent": json.loads((OUT / "intent_report.json").read_text())}
     if MODEL_PATH.exists():

@@ -1,1 +1,0 @@
-"""Answer-quality measurement: realistic student questions asked of the running bot."""
