@@ -16,7 +16,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 # Every setting and its default: stack/settings.py (lab-advisor.env.example lists them).
 
-.PHONY: help install train validate web browser services run shell test eval bench forget lookups lock clean
+.PHONY: help install train validate web browser services run shell lint test-fast test stories eval bench forget lookups lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -55,10 +55,20 @@ services: ## install PostgreSQL, Redis and nginx for the scale-out and proxy tes
 	scripts/apt_install_missing.sh "the scale-out and proxy tests" 'postgresql:/usr/lib/postgresql/*/bin/initdb' \
 		redis-server:/usr/bin/redis-server nginx-light:/usr/sbin/nginx
 
-test: install train validate web browser services ## install, train and run every test
-	$(BIN)/rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors \
+lint: install ## ruff (check and format) and mypy (strict on bot/ and stack/), configured in pyproject.toml
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy
+
+test-fast: install ## the unit tier: no servers, no trained model (under a minute)
+	$(BIN)/python -m pytest -m unit -q
+
+stories: install train ## the conversation tests, end to end: every user message is parsed by the trained model
+	$(BIN)/rasa test core --stories tests/test_stories.yml --e2e --fail-on-prediction-errors \
 		--model $(MODEL) --out results/core
-	$(BIN)/python -m pytest
+
+test: lint test-fast validate train stories web browser services ## everything, cheap checks first: lint, unit tier, data, stories, then servers, browser, databases and quality
+	$(BIN)/python -m pytest -m "not unit"
 
 bench: install train ## benchmark: latency at 1 and 20 users, cold start, training time, memory (writes BENCHMARKS.md)
 	$(BIN)/python -m scripts.bench --write BENCHMARKS.md

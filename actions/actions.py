@@ -19,7 +19,7 @@ import logging
 from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import (
@@ -76,16 +76,16 @@ def domain_intents(domain: Dict[Text, Any]) -> List[Text]:
 
 def topic_buttons(topics: Iterable[Topic], domain: Dict[Text, Any]) -> List[Dict[Text, Text]]:
     intents = set(domain_intents(domain))
-    return [
-        {"title": t.title, "payload": f"/{topic_intent(t)}"} for t in topics if topic_intent(t) in intents
-    ]
+    return [{"title": t.title, "payload": f"/{topic_intent(t)}"} for t in topics if topic_intent(t) in intents]
 
 
 def payload(intent: Text, **entities: Text) -> Text:
     return f"/{intent}{json.dumps(entities)}" if entities else f"/{intent}"
 
 
-def answer_buttons(kb: KnowledgeBase, result: Answer, topic_id: Text, domain: Dict[Text, Any]) -> List[Dict[Text, Text]]:
+def answer_buttons(
+    kb: KnowledgeBase, result: Answer, topic_id: Text, domain: Dict[Text, Any]
+) -> List[Dict[Text, Text]]:
     """Other meanings or related careers, other countries, then follow-up topics."""
     intents = set(domain_intents(domain))
     buttons: List[Dict[Text, Text]] = []
@@ -113,10 +113,14 @@ def entity_values(tracker: Tracker, entity_type: Text) -> List[Text]:
         if "start" not in e or "end" not in e:
             return False
         return any(
-            o is not e and "start" in o and "end" in o and o["start"] <= e["start"] and e["end"] <= o["end"]
+            o is not e
+            and "start" in o
+            and "end" in o
+            and o["start"] <= e["start"]
+            and e["end"] <= o["end"]
             and o["end"] - o["start"] > e["end"] - e["start"]
             for o in entities
-        )  # fmt: skip
+        )
 
     return [str(e["value"]) for e in entities if e.get("entity") == entity_type and not inside_another(e)]
 
@@ -157,9 +161,7 @@ class ActionAnswerTopic(Action):
     def name(self) -> Text:
         return "action_answer_topic"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = KNOWLEDGE.current()
         intent: Text = (tracker.latest_message.get("intent") or {}).get("name") or ""
         careers = mentioned_careers(kb, tracker)
@@ -193,9 +195,7 @@ class ActionCompareCareers(Action):
     def name(self) -> Text:
         return "action_compare_careers"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = KNOWLEDGE.current()
         named = [career_id for career_id, _ in mentioned_careers(kb, tracker)]
         first, second = comparison_pair(kb, named, known_career(kb, tracker))
@@ -207,14 +207,14 @@ class ActionCompareCareers(Action):
 
 class ActionOfferTopics(Action):
     """Lists what the bot can talk about, with a button for each menu topic (after a greeting, a
-    help request, an out-of-scope or a not-understood message)."""
+    help request, an out-of-scope or a not-understood message), then listens. It is also the
+    policies' fallback action: without the explicit listen, an intent that lacks a rule made the
+    fallback predict it again and again (the menu ten times in one reply)."""
 
     def name(self) -> Text:
         return "action_offer_topics"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = KNOWLEDGE.current()
         intents = set(domain_intents(domain))
         topics = [t for t in topics_overview(kb) if topic_intent(t) in intents]
@@ -222,4 +222,4 @@ class ActionOfferTopics(Action):
         if COMPARE_INTENT in intents:
             buttons.append({"title": comparison_title(kb, *default_comparison(kb)), "payload": payload(COMPARE_INTENT)})
         dispatcher.utter_message(text=describe_topics(topics), buttons=buttons)
-        return []
+        return [FollowupAction("action_listen")]

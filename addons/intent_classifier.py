@@ -54,7 +54,7 @@ class FeatureBlocks:
         self.weights = weights or {}
 
     @classmethod
-    def fit(cls, messages: List[Message], weights: Optional[Dict[str, float]] = None) -> "FeatureBlocks":
+    def fit(cls, messages: List[Message], weights: Optional[Dict[str, float]] = None) -> FeatureBlocks:
         """Finds the blocks in training messages and each sparse block's inverse document frequency."""
         rows = [_sentence_features(message) for message in messages]
         found: Dict[str, Tuple[int, bool]] = {}
@@ -166,7 +166,7 @@ class TfidfLogisticRegressionClassifier(IntentClassifier, GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "TfidfLogisticRegressionClassifier":
+    ) -> TfidfLogisticRegressionClassifier:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -180,9 +180,7 @@ class TfidfLogisticRegressionClassifier(IntentClassifier, GraphComponent):
             self.classes = np.array(labels[:1])
             self.coef, self.intercept = np.zeros((1, features.shape[1])), np.zeros(1)
         else:
-            model = LogisticRegression(
-                C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced"
-            )
+            model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced")
             model.fit(features, labels)
             self.classes, self.coef, self.intercept = model.classes_, model.coef_, model.intercept_
         if len(self.classes) == 2:
@@ -204,7 +202,7 @@ class TfidfLogisticRegressionClassifier(IntentClassifier, GraphComponent):
         """Sets each message's intent and intent ranking (untrained: leaves them unset)."""
         if self.coef is None or not messages:
             return messages
-        for message, probabilities in zip(messages, self.probabilities(messages)):
+        for message, probabilities in zip(messages, self.probabilities(messages), strict=True):
             ranking = [
                 {"name": str(self.classes[i]), "confidence": float(probabilities[i])}
                 for i in np.argsort(-probabilities)
@@ -241,21 +239,25 @@ class TfidfLogisticRegressionClassifier(IntentClassifier, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "TfidfLogisticRegressionClassifier":
+    ) -> TfidfLogisticRegressionClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 stored = np.load(directory / MODEL_FILE, allow_pickle=False)
                 idf = [
-                    stored[f"idf_{index}"] if is_sparse else None
-                    for index, is_sparse in enumerate(stored["sparse"])
+                    stored[f"idf_{index}"] if is_sparse else None for index, is_sparse in enumerate(stored["sparse"])
                 ]
                 origins = [str(o) for o in stored["origins"]]
-                weights = dict(zip(origins, (float(w) for w in stored["weights"])))
+                weights = dict(zip(origins, (float(w) for w in stored["weights"]), strict=True))
                 blocks = FeatureBlocks(origins, [int(w) for w in stored["widths"]], idf, weights)
                 return cls(
-                    config, model_storage, resource, blocks,
-                    stored["classes"], stored["coef"], stored["intercept"],
-                )  # fmt: skip
+                    config,
+                    model_storage,
+                    resource,
+                    blocks,
+                    stored["classes"],
+                    stored["coef"],
+                    stored["intercept"],
+                )
         except ValueError:
             # Rasa's convention: a resource that was never written (no intent examples) loads untrained.
             logger.debug(f"No trained intent classifier in resource '{resource.name}'.")

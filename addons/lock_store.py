@@ -56,7 +56,7 @@ class ConfiguredLockStore(LockStore):
     """The lock store LAB_ADVISOR_LOCK_STORE names: creating one gives Rasa's `InMemoryLockStore`
     (in_memory) or an `AtomicRedisLockStore` on LAB_ADVISOR_REDIS_HOST / _PORT / _DB (redis)."""
 
-    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> LockStore:  # type: ignore[misc]
+    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> LockStore:
         settings = current_settings()
         if settings.lock_store == "redis":
             return AtomicRedisLockStore(host=settings.redis_host, port=settings.redis_port, db=settings.redis_db)

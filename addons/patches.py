@@ -50,5 +50,5 @@ async def _recording_remote_run(self: RemoteAction, *args: Any, **kwargs: Any) -
 def apply() -> None:
     """Install every patch (idempotent)."""
     speedups.apply()
-    RemoteAction.run = _recording_remote_run  # type: ignore[method-assign]
+    RemoteAction.run = _recording_remote_run
     safe_logging.install()

@@ -78,7 +78,9 @@ class PrivateRestInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             origin = request.headers.get("origin")
             if origin and not allowed_origin(request, origin):
-                return refuse(Rejection(403, "Forbidden: this server does not accept messages from pages at that origin"))
+                return refuse(
+                    Rejection(403, "Forbidden: this server does not accept messages from pages at that origin")
+                )
             turn = read_turn(request.body or b"", request.headers.get("content-type"), MAX_SENDER_ID_CHARS)
             if isinstance(turn, Rejection):
                 return refuse(turn)

@@ -41,5 +41,5 @@ def install() -> None:
         _sanitize(record)
         return record
 
-    safe_factory.lab_advisor_safe = True  # type: ignore[attr-defined]
+    safe_factory.lab_advisor_safe = True
     logging.setLogRecordFactory(safe_factory)

@@ -36,8 +36,7 @@ def packaged_model_dir() -> Path:
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     if spec is None or spec.origin is None:
         raise FileNotFoundError(
-            f"The sentence embedding model is not installed (Python package {MODEL_PACKAGE!r}). "
-            "Run `make install`."
+            f"The sentence embedding model is not installed (Python package {MODEL_PACKAGE!r}). Run `make install`."
         )
     return Path(spec.origin).parent / "model"
 
@@ -108,9 +107,7 @@ class SentenceEncoder:
         )
         hidden = self._linear(x, prefix + "intermediate.dense")
         hidden = 0.5 * hidden * (1.0 + erf(hidden / math.sqrt(2.0)))  # GELU, exact form
-        return self._layer_norm(
-            self._linear(hidden, prefix + "output.dense") + x, prefix + "output.LayerNorm"
-        )
+        return self._layer_norm(self._linear(hidden, prefix + "output.dense") + x, prefix + "output.LayerNorm")
 
     def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
         # One 2-D product with a contiguous (in, out) matrix: NumPy hands that to BLAS, where a

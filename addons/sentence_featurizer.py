@@ -26,7 +26,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from addons.sentence_encoder import SentenceEncoder, shared_encoder
 
 CACHE_SIZE = 20_000  # vectors (1.5 kB each)
-_cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
+_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 _cache_lock = threading.Lock()  # the Rasa server may featurize in more than one thread
 
 
@@ -35,7 +35,7 @@ def embeddings(encoder: SentenceEncoder, texts: List[str]) -> List[np.ndarray]:
     with _cache_lock:
         known = {text: _cache[text] for text in texts if text in _cache}
     missing = [text for text in dict.fromkeys(texts) if text not in known]
-    known.update(zip(missing, encoder.encode(missing)) if missing else [])
+    known.update(zip(missing, encoder.encode(missing), strict=True) if missing else [])
     with _cache_lock:
         for text, vector in known.items():
             _cache[text] = vector
@@ -45,9 +45,7 @@ def embeddings(encoder: SentenceEncoder, texts: List[str]) -> List[np.ndarray]:
     return [known[text] for text in texts]
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds the all-MiniLM-L6-v2 sentence embedding of each message text as a dense feature."""
 
@@ -62,7 +60,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SentenceEmbeddingFeaturizer":
+    ) -> SentenceEmbeddingFeaturizer:
         return cls(config, execution_context.node_name)
 
     @classmethod
@@ -76,10 +74,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         """Adds a sentence feature to every message that has text."""
         with_text = [message for message in messages if message.get(TEXT)]
         vectors = embeddings(self.encoder, [message.get(TEXT) for message in with_text])
-        for message, vector in zip(with_text, vectors):
-            self.add_features_to_message(
-                sequence=None, sentence=vector[np.newaxis, :], attribute=TEXT, message=message
-            )
+        for message, vector in zip(with_text, vectors, strict=True):
+            self.add_features_to_message(sequence=None, sentence=vector[np.newaxis, :], attribute=TEXT, message=message)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -58,5 +58,5 @@ def _resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> 
 
 def apply() -> None:
     """Install the speed-ups (idempotent)."""
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
-    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]
+    RemoteAction._validate_action_result = _validate_action_result
+    Event.resolve_by_type = staticmethod(_resolve_by_type)

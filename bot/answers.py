@@ -99,15 +99,23 @@ def _frame(kb: KnowledgeBase, question: Question) -> _Frame:
     meant = kb.career(ambiguity.careers[0]).name
     explanation = f"{_full(kb, ambiguity.explanation)} Here is the {meant}; pick the other below if you meant it."
     return _Frame(
-        career_id, kb.career(career_id), [explanation], [kb.source(ambiguity.explanation.source)],
+        career_id,
+        kb.career(career_id),
+        [explanation],
+        [kb.source(ambiguity.explanation.source)],
         [c for c in ambiguity.careers if c != career_id],
-    )  # fmt: skip
+    )
 
 
 def _no_information(
-    kb: KnowledgeBase, frame: _Frame, about: str, follow_ups: List[Topic], why: str = "",
-    country_id: Optional[str] = None, countries: Optional[List[str]] = None,
-) -> Answer:  # fmt: skip
+    kb: KnowledgeBase,
+    frame: _Frame,
+    about: str,
+    follow_ups: List[Topic],
+    why: str = "",
+    country_id: Optional[str] = None,
+    countries: Optional[List[str]] = None,
+) -> Answer:
     """The honest "I don't have that": no guess, and where the file does have it, say so."""
     where = f" in {kb.country(country_id).name}" if country_id else ""
     text = f"I don't have sourced information on {about} for {frame.career.plural}{where} yet, so I won't guess."
@@ -116,9 +124,14 @@ def _no_information(
     if countries:
         text += f" I do for {_join([kb.country(c).name for c in countries])}."
     return Answer(
-        text="\n\n".join(frame.preface + [text]), follow_ups=follow_ups, found=False, career_id=frame.career_id,
-        country_id=country_id, other_careers=frame.other_careers, other_countries=countries or [],
-    )  # fmt: skip
+        text="\n\n".join(frame.preface + [text]),
+        follow_ups=follow_ups,
+        found=False,
+        career_id=frame.career_id,
+        country_id=country_id,
+        other_careers=frame.other_careers,
+        other_countries=countries or [],
+    )
 
 
 def _related_careers(kb: KnowledgeBase, question: Question, frame: _Frame, entry: Optional[CareerTopic]) -> Answer:
@@ -198,7 +211,10 @@ def describe_topics(topics: List[Topic]) -> str:
     abouts = [t.about for t in topics]
     if not abouts:
         return "I don't have any sourced topics to offer yet."
-    return f"I can tell you about {_join(abouts)}, for lab techs and related careers. Pick one or ask me in your own words."
+    return (
+        f"I can tell you about {_join(abouts)}, for lab techs and related careers. "
+        "Pick one or ask me in your own words."
+    )
 
 
 def topics_overview(kb: KnowledgeBase, career_id: Optional[str] = None) -> List[Topic]:
@@ -208,7 +224,7 @@ def topics_overview(kb: KnowledgeBase, career_id: Optional[str] = None) -> List[
 
 
 def _not_covered(kb: KnowledgeBase, name: str) -> Answer:
-    """"How much does a nurse make?": say the job is not covered (never answer for a lab career),
+    """ "How much does a nurse make?": say the job is not covered (never answer for a lab career),
     name the careers that are, and where to look instead."""
     covered = [kb.career(c).plural for c in kb.career_ids()]
     text = f'"{echo(name)}" is outside what I know: I only cover {_join(covered)}.'
@@ -259,9 +275,7 @@ def _figure_paragraphs(kb: KnowledgeBase, figures: List[Fact]) -> List[str]:
         confirmed = next((f for f in figures if f.confirmed), None)
         if confirmed is not None:
             shown.append(confirmed)
-            lines.append(
-                f"The newest confirmed figure: {_lower_first(_full(kb, confirmed, cite_inline=True))}"
-            )
+            lines.append(f"The newest confirmed figure: {_lower_first(_full(kb, confirmed, cite_inline=True))}")
     earlier = [f for f in figures if f not in shown]
     if earlier:
         lines.append("Earlier figures: " + ", ".join(f"{f.value} ({f.period})" for f in earlier) + ".")

@@ -37,9 +37,7 @@ class KnowledgeBase:
 
     def __init__(self, data: KnowledgeFile) -> None:
         self._data = data
-        self._topics = [
-            Topic(id=tid, title=t.title, about=t.about, menu=t.menu) for tid, t in data.topics.items()
-        ]
+        self._topics = [Topic(id=tid, title=t.title, about=t.about, menu=t.menu) for tid, t in data.topics.items()]
         self._career_names: Dict[str, CareerMatch] = {}
         for career_id, career in data.careers.items():
             for name in [career_id, career.name, career.plural, *career.aliases]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Iterable, List, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Sequence, Tuple, Union
 
 import yaml
 from pydantic import ValidationError
@@ -36,8 +36,8 @@ class KnowledgeFileError(ValueError):
 class _UniqueKeyLoader(yaml.SafeLoader):
     """A YAML loader that refuses duplicate keys, which plain YAML silently overwrites."""
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen = {}
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Dict[Any, Any]:
+        seen: Dict[Any, Any] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
@@ -62,7 +62,7 @@ def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> Knowledge
         raise KnowledgeFileError(path, [f"the file cannot be read: {error}"]) from None
 
     try:
-        raw = yaml.load(raw_text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(raw_text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
         raise KnowledgeFileError(path, [f"not valid YAML: {_describe_yaml_error(error)}"]) from None
     if not isinstance(raw, dict):
@@ -71,9 +71,7 @@ def load_knowledge(path: Union[str, Path] = DEFAULT_KNOWLEDGE_FILE) -> Knowledge
     try:
         knowledge = KnowledgeFile.parse_obj(raw)
     except ValidationError as error:
-        raise KnowledgeFileError(
-            path, [_describe(e["loc"], e["msg"]) for e in error.errors()]
-        ) from None
+        raise KnowledgeFileError(path, [_describe(e["loc"], e["msg"]) for e in error.errors()]) from None
 
     problems = knowledge.check_references()
     if problems:

@@ -73,8 +73,15 @@ PERSONAL_DATA: List[PersonalData] = [
 def redact(text: str) -> str:
     """The message with every kind of `PERSONAL_DATA` replaced by its placeholder."""
     for kind in PERSONAL_DATA:
-        text = kind.pattern.sub(lambda m, k=kind: k.placeholder if k.is_one(m.group(0)) else m.group(0), text)
+        text = kind.pattern.sub(_replacer(kind), text)
     return text
+
+
+def _replacer(kind: PersonalData) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        return kind.placeholder if kind.is_one(match.group(0)) else match.group(0)
+
+    return replace
 
 
 def redact_strings(value: Any) -> Any:

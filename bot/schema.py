@@ -9,29 +9,38 @@ returns the problems instead of raising so the loader can report all of them at 
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from pydantic import BaseModel, Extra, Field, conint, constr, validator
+from pydantic.fields import ModelField
 
-# Years a dated fact may carry: nothing before modern lab certification, nothing in the future.
-Year = conint(ge=1900, le=2100)
-Text = constr(strip_whitespace=True, min_length=1)
+if TYPE_CHECKING:  # to the type checker these are the plain values they hold
+    Year = int
+    Version = int
+    Text = str
+    Url = str
+    Identifier = str
+else:
+    # Years a dated fact may carry: nothing before modern lab certification, nothing in the future.
+    Year = conint(ge=1900, le=2100)
+    Version = conint(ge=1, le=1)
+    Text = constr(strip_whitespace=True, min_length=1)
+    Url = constr(regex=r"^https?://\S+$")
 
+    class Identifier(str):
+        """An id such as `salary` or `bls_ooh_2024`: lowercase letters, digits and underscores."""
 
-class Identifier(str):
-    """An id such as `salary` or `bls_ooh_2024`: lowercase letters, digits and underscores."""
+        PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
-    PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+        @classmethod
+        def __get_validators__(cls) -> Iterator[Callable[[object], str]]:  # pydantic v1 hook
+            yield cls.validate
 
-    @classmethod
-    def __get_validators__(cls):  # pydantic v1 hook
-        yield cls.validate
-
-    @classmethod
-    def validate(cls, value: object) -> "Identifier":
-        if not isinstance(value, str) or not cls.PATTERN.match(value):
-            raise ValueError(f"'{value}' is not a valid id (use lowercase letters, digits and _)")
-        return cls(value)
+        @classmethod
+        def validate(cls, value: object) -> str:
+            if not isinstance(value, str) or not cls.PATTERN.match(value):
+                raise ValueError(f"'{value}' is not a valid id (use lowercase letters, digits and _)")
+            return cls(value)
 
 
 Location = Tuple[object, ...]
@@ -57,7 +66,7 @@ class Country(_Strict):
     """A country whose rules differ; `aliases` are the words students use for it."""
 
     name: Text  # as it reads in a sentence: "the US", "Canada"
-    aliases: List[Text] = Field(..., min_items=1)  # type: ignore[valid-type]
+    aliases: List[Text] = Field(..., min_items=1)
 
 
 class Source(_Strict):
@@ -65,27 +74,27 @@ class Source(_Strict):
 
     name: Text
     title: Text
-    year: Year  # type: ignore[valid-type]
-    url: Optional[constr(regex=r"^https?://\S+$")] = None  # type: ignore[valid-type]
-    year_note: Optional[Text] = None  # type: ignore[valid-type]
-    seed: Optional[Text] = None  # type: ignore[valid-type]  # file name in shared/seeds
+    year: Year
+    url: Optional[Url] = None
+    year_note: Optional[Text] = None
+    seed: Optional[Text] = None  # file name in shared/seeds
 
 
 class Fact(_Strict):
     """One sourced, dated statement. A figure also names its exact period and a short value."""
 
     text: Text
-    source: Identifier  # type: ignore[valid-type]
-    as_of: Year  # type: ignore[valid-type]
+    source: Identifier
+    as_of: Year
     figure: bool = False
-    value: Optional[Text] = None  # type: ignore[valid-type]
-    period: Optional[Text] = None  # type: ignore[valid-type]
+    value: Optional[Text] = None
+    period: Optional[Text] = None
     confirmed: bool = True
-    note: Optional[Text] = None  # type: ignore[valid-type]
+    note: Optional[Text] = None
     country: Optional[Identifier] = None  # only for facts that hold in one country
 
     @validator("value", "period", always=True)
-    def _figures_are_precise(cls, v: Optional[str], values: dict, field) -> Optional[str]:  # noqa: N805
+    def _figures_are_precise(cls, v: Optional[str], values: Dict[str, Any], field: ModelField) -> Optional[str]:
         if not values.get("figure"):
             return v
         if not v:
@@ -102,12 +111,12 @@ class CareerTopic(_Strict):
     why there are none. `brief` is the one-line version used in side-by-side comparisons."""
 
     facts: List[Fact] = Field(default_factory=list)
-    unknown: Optional[Text] = None  # type: ignore[valid-type]
+    unknown: Optional[Text] = None
     brief: Optional[Fact] = None
-    follow_ups: List[Identifier] = Field(default_factory=list, max_items=3)  # type: ignore[valid-type]
+    follow_ups: List[Identifier] = Field(default_factory=list, max_items=3)
 
     @validator("unknown", always=True)
-    def _facts_or_unknown(cls, v: Optional[str], values: dict) -> Optional[str]:  # noqa: N805
+    def _facts_or_unknown(cls, v: Optional[str], values: Dict[str, Any]) -> Optional[str]:
         facts = values.get("facts")
         if facts is None:  # facts failed validation; that error is reported already
             return v
@@ -121,16 +130,16 @@ class CareerTopic(_Strict):
 class Career(_Strict):
     name: Text  # singular, in a sentence: "phlebotomist"
     plural: Text  # "phlebotomists"
-    aliases: List[Text] = Field(..., min_items=1)  # type: ignore[valid-type]
+    aliases: List[Text] = Field(..., min_items=1)
     compare_with: Optional[Identifier] = None  # the default other side of a comparison
-    related: List[Identifier] = Field(default_factory=list)  # type: ignore[valid-type]
-    topics: Dict[Identifier, CareerTopic] = Field(default_factory=dict)  # type: ignore[valid-type]
+    related: List[Identifier] = Field(default_factory=list)
+    topics: Dict[Identifier, CareerTopic] = Field(default_factory=dict)
 
 
 class AmbiguousName(_Strict):
     """A name that means more than one career; the first career is the one answered."""
 
-    careers: List[Identifier] = Field(..., min_items=2)  # type: ignore[valid-type]
+    careers: List[Identifier] = Field(..., min_items=2)
     explanation: Fact
 
 
@@ -139,23 +148,23 @@ class OtherCareers(_Strict):
     so that the assistant says it does not cover them instead of answering for a lab career, and
     `pointer`: where to look instead."""
 
-    names: List[Text] = Field(..., min_items=1)  # type: ignore[valid-type]
+    names: List[Text] = Field(..., min_items=1)
     pointer: Fact
 
 
 class KnowledgeFile(_Strict):
-    version: conint(ge=1, le=1)  # type: ignore[valid-type]
-    default_career: Identifier  # type: ignore[valid-type]
-    default_country: Identifier  # type: ignore[valid-type]
-    topics: Dict[Identifier, TopicInfo]  # type: ignore[valid-type]
-    countries: Dict[Identifier, Country]  # type: ignore[valid-type]
+    version: Version
+    default_career: Identifier
+    default_country: Identifier
+    topics: Dict[Identifier, TopicInfo]
+    countries: Dict[Identifier, Country]
     ambiguous_names: Dict[str, AmbiguousName] = Field(default_factory=dict)
-    sources: Dict[Identifier, Source]  # type: ignore[valid-type]
-    careers: Dict[Identifier, Career]  # type: ignore[valid-type]
+    sources: Dict[Identifier, Source]
+    careers: Dict[Identifier, Career]
     other_careers: Optional[OtherCareers] = None
 
     @validator("topics", "countries", "sources", "careers")
-    def _not_empty(cls, v: dict, field) -> dict:  # noqa: N805
+    def _not_empty(cls, v: Dict[str, Any], field: ModelField) -> Dict[str, Any]:
         if not v:
             raise ValueError(f"'{field.name}' needs at least one entry")
         return v
@@ -197,7 +206,9 @@ class _ReferenceCheck:
         for i, alias in enumerate(aliases):
             if normalize_name(alias) in self.names:
                 where = owner + ((field, i) if field else (i,))
-                self.problems.append((where, f"'{alias}' already names {_path_text(self.names[normalize_name(alias)])}"))
+                self.problems.append(
+                    (where, f"'{alias}' already names {_path_text(self.names[normalize_name(alias)])}")
+                )
             self.names[normalize_name(alias)] = owner
 
     def defaults(self) -> None:

@@ -34,8 +34,8 @@ from typing import Dict, List, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.e2e_check import load_items  # noqa: E402
-from stack.launcher import (  # noqa: E402
+from scripts.e2e_check import load_items
+from stack.launcher import (
     MODEL_PATH,
     PROJECT_ROOT,
     RASA,
@@ -46,7 +46,7 @@ from stack.launcher import (  # noqa: E402
     say,
     throwaway_settings,
 )
-from stack.settings import Settings  # noqa: E402
+from stack.settings import Settings
 
 TARGETS = {"p95 at 20 users (ms)": 150, "cold start (s)": 20, "training (s)": 90, "Rasa server memory (MB)": 1200}
 
@@ -75,8 +75,12 @@ def train_from_scratch() -> float:
         start = time.perf_counter()
         subprocess.run(
             [RASA, "train", "--force", "--out", out, "--fixed-model-name", "bench"],
-            cwd=PROJECT_ROOT, env=child_env(Settings.from_env({})), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            cwd=PROJECT_ROOT,
+            env=child_env(Settings.from_env({})),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         return time.perf_counter() - start
 
 
@@ -115,19 +119,30 @@ def load(rasa_url: str, users: int, turns_per_user: int, messages: List[str]) ->
         list(pool.map(one_user, range(users)))
     elapsed = time.perf_counter() - start
     return {
-        "turns": len(latencies), "errors": errors, "throughput": len(latencies) / elapsed,
-        "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
+        "turns": len(latencies),
+        "errors": errors,
+        "throughput": len(latencies) / elapsed,
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
         "mean": statistics.fmean(latencies),
-    }  # fmt: skip
+    }
 
 
 def machine() -> str:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor() or "unknown CPU",
     )
-    memory_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
-    return f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    memory_kb = int(
+        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    )
+    system = f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB RAM, {system}"
 
 
 def run(args: argparse.Namespace) -> Dict[str, object]:
@@ -179,11 +194,19 @@ def report(figures: Dict[str, object], args: argparse.Namespace) -> str:
         r = figures[name]
         assert isinstance(r, dict)
         lines.append(
-            f"| {name} | {r['turns']} | {r['errors']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['throughput']:.1f} |"
+            f"| {name} | {r['turns']} | {r['errors']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
+            f"| {r['throughput']:.1f} |"
         )
     lines += ["", "| Figure | measured | target |", "|---|---|---|"]
-    for name in ("training (s)", "cold start (s)", f"p95 at {args.users} users (ms)", "Rasa server memory (MB)",
-                 "Rasa server peak memory (MB)", "action server memory (MB)", "action server peak memory (MB)"):  # fmt: skip
+    for name in (
+        "training (s)",
+        "cold start (s)",
+        f"p95 at {args.users} users (ms)",
+        "Rasa server memory (MB)",
+        "Rasa server peak memory (MB)",
+        "action server memory (MB)",
+        "action server peak memory (MB)",
+    ):
         if name in figures:
             target = TARGETS.get(name.replace(f"{args.users} users", "20 users"))
             value = figures[name]
@@ -202,7 +225,7 @@ def write_figures(path: Path, text: str) -> None:
     head, found, rest = old.partition(SECTION)
     if not found:
         head, rest = old.rstrip() + "\n\n", ""
-    tail = rest[rest.find("\n## "):] if "\n## " in rest else "\n"
+    tail = rest[rest.find("\n## ") :] if "\n## " in rest else "\n"
     path.write_text(f"{head}{SECTION}\n\n{text}\n{tail}", encoding="utf-8")
 
 

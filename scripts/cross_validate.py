@@ -28,10 +28,26 @@ OUT = PROJECT_ROOT / "results" / "cross_validation"
 def cross_validate(folds: int = 5) -> Dict[str, Dict]:
     """Run the cross-validation; the intent report and one entity report per extractor."""
     subprocess.run(
-        [RASA, "test", "nlu", "--nlu", "data", "--config", "config.yml",
-         "--cross-validation", "--folds", str(folds), "--out", str(OUT)],
-        cwd=PROJECT_ROOT, env=child_env(Settings.from_env({})), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            RASA,
+            "test",
+            "nlu",
+            "--nlu",
+            "data",
+            "--config",
+            "config.yml",
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            str(OUT),
+        ],
+        cwd=PROJECT_ROOT,
+        env=child_env(Settings.from_env({})),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     reports = {"intent": json.loads((OUT / "intent_report.json").read_text())}
     if MODEL_PATH.exists():
         reports["entity"] = entity_report()
@@ -77,7 +93,7 @@ def entity_report(model: Path = MODEL_PATH) -> Dict:
 
     predicted = asyncio.run(parse())
     tp, fp, fn = Counter(), Counter(), Counter()
-    for (_, expected), got in zip(examples, predicted):
+    for (_, expected), got in zip(examples, predicted, strict=True):
         for span in got & expected:
             tp[span[2]] += 1
         for span in got - expected:
@@ -92,9 +108,7 @@ def entity_report(model: Path = MODEL_PATH) -> Dict:
         report[entity] = {"precision": p, "recall": r, "f1-score": f1, "support": tp[entity] + fn[entity]}
     rows = list(report.values())
     if rows:
-        report["macro avg"] = {
-            k: sum(r[k] for r in rows) / len(rows) for k in ("precision", "recall", "f1-score")
-        }
+        report["macro avg"] = {k: sum(r[k] for r in rows) / len(rows) for k in ("precision", "recall", "f1-score")}
         report["macro avg"]["support"] = sum(r["support"] for r in rows)
     return report
 
@@ -103,11 +117,15 @@ def table(name: str, report: Dict) -> List[str]:
     lines = [f"{name:<32}{'precision':>10}{'recall':>8}{'F1':>8}{'n':>6}"]
     for label, row in sorted(report.items()):
         if isinstance(row, dict) and "f1-score" in row and label not in ("micro avg", "macro avg", "weighted avg"):
-            lines.append(f"  {label:<30}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1-score']:>8.3f}{row['support']:>6}")
+            lines.append(
+                f"  {label:<30}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1-score']:>8.3f}{row['support']:>6}"
+            )
     for label in ("macro avg", "weighted avg"):
         if label in report:
             row = report[label]
-            lines.append(f"  {label:<30}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1-score']:>8.3f}{row['support']:>6}")
+            lines.append(
+                f"  {label:<30}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1-score']:>8.3f}{row['support']:>6}"
+            )
     return lines
 
 

@@ -38,7 +38,7 @@ def main() -> int:
     stamp = VENDOR / ".integrity"
     if stamp.is_file() and stamp.read_text() == integrity and all((VENDOR / f).is_file() for f in FILES.values()):
         return 0
-    registry = os.environ.get("npm_config_registry", "https://registry.npmjs.org").rstrip("/")
+    registry = os.environ.get("npm_config_registry", "https://registry.npmjs.org").rstrip("/")  # noqa: SIM112 - npm's own name
     url = f"{registry}/{PACKAGE}/-/{PACKAGE}-{version}.tgz"
     print(f"Fetching {PACKAGE} {version} from {registry} ...")
     with urllib.request.urlopen(url, timeout=60) as response:

@@ -20,7 +20,7 @@ from typing import List, Optional
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from stack.settings import current as current_settings  # noqa: E402
+from stack.settings import current as current_settings
 
 EVENTS_TABLE = "events"  # rasa.core.tracker_store.SQLTrackerStore.SQLEvent
 SECONDS_PER_DAY = 86_400

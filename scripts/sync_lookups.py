@@ -1,6 +1,6 @@
 """Write data/lookups.yml, the NLU lookup tables for the `career`, `other_career` (jobs not covered)
-and `country` entities, from the names in the knowledge file, so that the names the bot understands and the names it can resolve
-are one list. Run by `make lookups`; a test fails when the file is out of date.
+and `country` entities, from the names in the knowledge file, so that the names the bot understands
+and the names it can resolve are one list. Run by `make lookups`; a test fails when the file is out of date.
 
     python scripts/sync_lookups.py [--check]
 """
@@ -13,7 +13,7 @@ from typing import List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import KnowledgeBase, load_knowledge  # noqa: E402
+from bot import KnowledgeBase, load_knowledge
 
 LOOKUPS = Path(__file__).resolve().parent.parent / "data" / "lookups.yml"
 

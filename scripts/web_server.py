@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Dict, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from stack.settings import current as current_settings  # noqa: E402
+from stack.settings import current as current_settings
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 DEEP_CHAT_BUNDLE = WEB / "vendor" / "deep-chat" / "deepChat.bundle.js"
@@ -71,10 +71,10 @@ class WidgetHandler(BaseHTTPRequestHandler):
         self.timeout = idle_timeout  # applied to the connection's socket by StreamRequestHandler
         super().__init__(*args, **kwargs)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self._respond(send_body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._respond(send_body=False)
 
     def _respond(self, send_body: bool) -> None:
@@ -87,7 +87,7 @@ class WidgetHandler(BaseHTTPRequestHandler):
             body = file.read_bytes()
         else:
             missing = path == "/deep-chat.js"
-            body = (b"deep-chat is not installed: run `make web`.\n" if missing else b"Not found.\n")
+            body = b"deep-chat is not installed: run `make web`.\n" if missing else b"Not found.\n"
             self._send(404, "text/plain; charset=utf-8", body, send_body)
             return
         self._send(200, content_type, body, send_body)
@@ -112,7 +112,7 @@ class WidgetHandler(BaseHTTPRequestHandler):
         )
         super().end_headers()
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002
+    def log_message(self, format: str, *args) -> None:
         line = (format % args).encode("unicode_escape").decode("ascii")  # no forged lines from a request
         sys.stderr.write(f"web: {self.address_string()} {line}\n")
 

@@ -15,7 +15,6 @@ from typing import IO, List
 
 from stack.launcher import (
     MODEL_PATH,
-    PROJECT_ROOT,
     RASA,
     WEB_BUNDLE,
     StartError,
@@ -26,7 +25,7 @@ from stack.launcher import (
     start_stack,
     stop,
 )
-from stack.settings import SettingError, Settings
+from stack.settings import PROJECT_ROOT, SettingError, Settings
 
 LOG_DIR = PROJECT_ROOT / "logs"
 # Ctrl-C at a button menu makes Rasa 3.6's shell print a traceback ending in this and stop reading
@@ -45,7 +44,11 @@ def problems_before_start(settings: Settings, ports: List[int], web: bool) -> Li
         found.append(f"There is no trained model at {MODEL_PATH}: run `make train`.")
     if web and not WEB_BUNDLE.is_file():
         found.append("The chat widget is not installed: run `make web`.")
-    found += [f"Port {p} is already in use (another `make run` or `make shell`?). Stop it first." for p in ports if port_in_use(p)]
+    found += [
+        f"Port {p} is already in use (another `make run` or `make shell`?). Stop it first."
+        for p in ports
+        if port_in_use(p)
+    ]
     return found
 
 
@@ -62,7 +65,7 @@ def run(settings: Settings) -> int:
                 f"  Chat page:    {running.web_url}/   (open it in a browser)\n"
                 f"  REST channel: {running.rasa_url}/webhooks/rest/webhook, for example:\n"
                 f"    curl -s {running.rasa_url}/webhooks/rest/webhook -H 'Content-Type: application/json' \\\n"
-                f"         -d '{{\"sender\": \"student-1\", \"message\": \"how much does a lab tech make?\"}}'\n"
+                f'         -d \'{{"sender": "student-1", "message": "how much does a lab tech make?"}}\'\n'
                 f"Ctrl-C stops everything.",
                 flush=True,
             )
@@ -111,9 +114,18 @@ def shell(settings: Settings) -> int:
                 flush=True,
             )
             command = [
-                RASA, "shell", "--model", str(MODEL_PATH), "--interface", "127.0.0.1", "--port",
-                str(settings.rasa_port), "--endpoints", str(endpoints_file(settings, LOG_DIR)), "--quiet",
-            ]  # fmt: skip
+                RASA,
+                "shell",
+                "--model",
+                str(MODEL_PATH),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(settings.rasa_port),
+                "--endpoints",
+                str(endpoints_file(settings, LOG_DIR)),
+                "--quiet",
+            ]
             process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=child_env(settings), stderr=subprocess.PIPE)
             assert process.stderr is not None
             errors = threading.Thread(target=pass_shell_errors, args=(process.stderr,), daemon=True)
@@ -134,7 +146,9 @@ def shell(settings: Settings) -> int:
 
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m stack", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["run", "shell"], help="run: the chat page and REST channel; shell: rasa shell")
+    parser.add_argument(
+        "command", choices=["run", "shell"], help="run: the chat page and REST channel; shell: rasa shell"
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

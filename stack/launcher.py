@@ -83,7 +83,7 @@ def child_env(settings: Settings) -> Dict[str, str]:
 
 
 def get_json(url: str, timeout: float = 5) -> Any:
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(url, timeout=timeout) as response:
         return json.loads(response.read().decode("utf-8"))
 
 
@@ -91,13 +91,16 @@ def post_json(url: str, body: Dict[str, Any], timeout: float = 60) -> Any:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode("utf-8"), headers={"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read().decode("utf-8"))
 
 
 def say(rasa_url: str, message: str, sender: str) -> List[Dict[str, Any]]:
     """Send a message to a Rasa server's REST channel; the bot's replies."""
-    return post_json(f"{rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+    replies: List[Dict[str, Any]] = post_json(
+        f"{rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message}
+    )
+    return replies
 
 
 def log_tail(log: Path, lines: int = 30) -> str:
@@ -107,7 +110,7 @@ def log_tail(log: Path, lines: int = 30) -> str:
         return "(no log written)"
 
 
-def wait_until_up(url: str, process: subprocess.Popen, name: str, log: Path) -> None:
+def wait_until_up(url: str, process: subprocess.Popen[bytes], name: str, log: Path) -> None:
     """Wait until `url` answers; if the process exits or takes too long, raise StartError with the
     end of its log."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
@@ -115,14 +118,14 @@ def wait_until_up(url: str, process: subprocess.Popen, name: str, log: Path) -> 
         if process.poll() is not None:
             raise StartError(f"The {name} exited with {process.returncode}; the end of {log}:\n{log_tail(log)}")
         try:
-            urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 - loopback only
+            urllib.request.urlopen(url, timeout=2).close()
             return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     raise StartError(f"The {name} did not answer at {url} within {STARTUP_TIMEOUT_SECONDS} s; see {log}")
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
     """Ask a process to stop; kill it if it has not within STOP_TIMEOUT_SECONDS (rasa shell can
     hang after Ctrl-C at a button menu, a Rasa 3.6 bug)."""
     if process.poll() is None:
@@ -137,13 +140,17 @@ def stop(process: subprocess.Popen) -> None:
 @contextlib.contextmanager
 def background(
     command: Sequence[str], log: Path, env: Optional[Dict[str, str]] = None, cwd: Path = PROJECT_ROOT
-) -> Iterator[subprocess.Popen]:
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run `command` in the project folder (with `env`, default this process's environment), its
     output going to the rotating log `log`; stop it when the block ends."""
     process = subprocess.Popen(
-        list(command), cwd=cwd, env=env if env is not None else dict(os.environ), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        list(command),
+        cwd=cwd,
+        env=env if env is not None else dict(os.environ),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    )
     assert process.stdout is not None
     writer = logs.pump(process.stdout, log)
     try:
@@ -182,9 +189,19 @@ def api_args(settings: Settings) -> List[str]:
 def rasa_command(settings: Settings, model: Path, workdir: Path, cors: bool = True) -> List[str]:
     """`rasa run` with the project's endpoints and credentials, on loopback."""
     command = [
-        RASA, "run", "--model", str(model), "--endpoints", str(endpoints_file(settings, workdir)),
-        "--credentials", str(CREDENTIALS), "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
-    ]  # fmt: skip
+        RASA,
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints_file(settings, workdir)),
+        "--credentials",
+        str(CREDENTIALS),
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(settings.rasa_port),
+    ]
     if cors and settings.cors_origins:
         command += ["--cors", *settings.cors_origins]
     return command + api_args(settings)
@@ -192,9 +209,15 @@ def rasa_command(settings: Settings, model: Path, workdir: Path, cors: bool = Tr
 
 def web_command(settings: Settings) -> List[str]:
     return [
-        sys.executable, str(PROJECT_ROOT / "scripts" / "web_server.py"), "--host", settings.web_host,
-        "--port", str(settings.web_port), "--rasa-url", settings.rasa_public_url,
-    ]  # fmt: skip
+        sys.executable,
+        str(PROJECT_ROOT / "scripts" / "web_server.py"),
+        "--host",
+        settings.web_host,
+        "--port",
+        str(settings.web_port),
+        "--rasa-url",
+        settings.rasa_public_url,
+    ]
 
 
 @contextlib.contextmanager
@@ -224,10 +247,16 @@ def start_rasa_servers(
     takes a while to load the model; yields their URLs."""
     with contextlib.ExitStack() as stack:
         started = []
-        for one, name in zip(settings, names):
+        for one, name in zip(settings, names, strict=True):
             log = log_dir / f"{name}.log"
             command = [*rasa_command(one, model, log_dir), *extra_args]
-            started.append((f"http://127.0.0.1:{one.rasa_port}", stack.enter_context(background(command, log, child_env(one))), log))
+            started.append(
+                (
+                    f"http://127.0.0.1:{one.rasa_port}",
+                    stack.enter_context(background(command, log, child_env(one))),
+                    log,
+                )
+            )
         for url, process, log in started:
             wait_until_up(f"{url}/webhooks/rest/", process, "Rasa server", log)
         yield [url for url, _, _ in started]

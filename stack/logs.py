@@ -7,6 +7,7 @@ logs never fill the disk.
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import os
@@ -26,10 +27,12 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         super().__init__(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8", errors="replace")
         self.setFormatter(logging.Formatter("%(message)s"))
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self) -> io.TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.chmod(self.baseFilename, 0o600)
-        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+        stream = os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+        assert isinstance(stream, io.TextIOWrapper)
+        return stream
 
 
 def write_lines(lines: Iterable[str], path: Path, max_bytes: int = MAX_BYTES, backups: int = BACKUPS) -> None:

@@ -27,22 +27,42 @@ class Setting:
 
 SETTINGS: Tuple[Setting, ...] = (
     # Where things run (`make run` binds everything to loopback)
-    Setting("LAB_ADVISOR_ACTIONS_URL", "http://127.0.0.1:5055/webhook",
-            "the action server, as the Rasa server calls it (make run starts it on this port)", "run"),
+    Setting(
+        "LAB_ADVISOR_ACTIONS_URL",
+        "http://127.0.0.1:5055/webhook",
+        "the action server, as the Rasa server calls it (make run starts it on this port)",
+        "run",
+    ),
     Setting("LAB_ADVISOR_RASA_PORT", "5005", "the Rasa server's port (the REST channel)", "run"),
     Setting("LAB_ADVISOR_WEB_HOST", "127.0.0.1", "the demo chat page's address", "run"),
     Setting("LAB_ADVISOR_WEB_PORT", "8080", "the demo chat page's port", "run"),
-    Setting("LAB_ADVISOR_RASA_URL", "",
-            "the Rasa server as browsers reach it (empty: http://127.0.0.1:<LAB_ADVISOR_RASA_PORT>)", "run"),
-    Setting("LAB_ADVISOR_CORS_ORIGINS", "",
-            "web origins allowed to call the Rasa server, space-separated (empty: the demo page's own)", "run"),
-    Setting("LAB_ADVISOR_KNOWLEDGE_FILE", "bot/knowledge/careers.yml",
-            "the knowledge file the action server loads (and reloads when edited)", "run"),
+    Setting(
+        "LAB_ADVISOR_RASA_URL",
+        "",
+        "the Rasa server as browsers reach it (empty: http://127.0.0.1:<LAB_ADVISOR_RASA_PORT>)",
+        "run",
+    ),
+    Setting(
+        "LAB_ADVISOR_CORS_ORIGINS",
+        "",
+        "web origins allowed to call the Rasa server, space-separated (empty: the demo page's own)",
+        "run",
+    ),
+    Setting(
+        "LAB_ADVISOR_KNOWLEDGE_FILE",
+        "bot/knowledge/careers.yml",
+        "the knowledge file the action server loads (and reloads when edited)",
+        "run",
+    ),
     Setting("LAB_ADVISOR_REPLY_TIMEOUT", "10", 'seconds before a turn answers "please try again"', "run"),
     Setting("LAB_ADVISOR_RATE_LIMIT", "30", "turns per minute per conversation (0 = no limit; load tests)", "run"),
     # Conversations (tracker store) and retention
-    Setting("LAB_ADVISOR_DB_URL", "sqlite:///conversations.db",
-            "or postgresql://user:password@host:5432/lab_advisor", "store"),
+    Setting(
+        "LAB_ADVISOR_DB_URL",
+        "sqlite:///conversations.db",
+        "or postgresql://user:password@host:5432/lab_advisor",
+        "store",
+    ),
     Setting("LAB_ADVISOR_RETENTION_DAYS", "30", "`make forget` deletes conversations idle longer than this", "store"),
     # Scale-out: a lock store shared by several Rasa servers
     Setting("LAB_ADVISOR_LOCK_STORE", "in_memory", "in_memory (one Rasa server) or redis (several)", "scale"),
@@ -52,7 +72,7 @@ SETTINGS: Tuple[Setting, ...] = (
     # Rasa's HTTP API: off unless one of these is set, and then only with authentication
     Setting("LAB_ADVISOR_API_TOKEN", "", "--enable-api --auth-token (a long random string)", "api"),
     Setting("LAB_ADVISOR_JWT_SECRET", "", "or --enable-api --jwt-secret (HS256)", "api"),
-)  # fmt: skip
+)
 DEFAULTS: Dict[str, str] = {s.name: s.default for s in SETTINGS}
 LOCK_STORES = ("in_memory", "redis")
 
@@ -108,7 +128,7 @@ class Settings:
     extra_env: Dict[str, str] = field(default_factory=dict)  # anything else for child processes
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None, **overrides: str) -> "Settings":
+    def from_env(cls, env: Optional[Mapping[str, str]] = None, **overrides: str) -> Settings:
         """Settings from `env` (default: this process's environment), then `overrides` by
         variable name; raises SettingError naming the variable for a value that cannot be used."""
         values = {**DEFAULTS, **{k: v for k, v in (os.environ if env is None else env).items() if k in DEFAULTS}}
@@ -149,7 +169,7 @@ class Settings:
     def actions_port(self) -> int:
         return _port_of("LAB_ADVISOR_ACTIONS_URL", self.actions_url)
 
-    def changed(self, **values: Any) -> "Settings":
+    def changed(self, **values: Any) -> Settings:
         """A copy with some fields changed (tests and the benchmark use free ports, say)."""
         return replace(self, **values)
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import copy
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator
+from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 import yaml
 
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
 from bot import DEFAULT_KNOWLEDGE_FILE
 from tests.servers import MODEL_PATH, PROJECT_ROOT, RunningBot, start_bot
 from tests.services import INITDB, REDIS_SERVER, postgres_server, redis_server
-
-os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +85,13 @@ def postgres_bot(model_path: Path, postgres_url: str, tmp_path_factory: pytest.T
     """The bot as `running_bot`, keeping conversations in PostgreSQL."""
     with start_bot(model_path, tmp_path_factory.mktemp("pg-bot"), LAB_ADVISOR_DB_URL=postgres_url) as bot:
         yield bot
+
+
+TIERS = ("integration", "quality")
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """A test marked with neither `integration` nor `quality` is in the `unit` tier (make test-fast)."""
+    for item in items:
+        if not any(item.get_closest_marker(tier) for tier in TIERS):
+            item.add_marker(pytest.mark.unit)

@@ -23,8 +23,8 @@ from stack.launcher import (  # noqa: F401 - the tests' names for the launcher's
     post_json,
     say,
 )
-from stack.launcher import throwaway_settings as settings_for
 from stack.launcher import Stack as RunningBot
+from stack.launcher import throwaway_settings as settings_for
 from stack.settings import Settings
 
 
@@ -38,7 +38,7 @@ def post_raw(url: str, body: bytes, timeout: float = 60) -> Tuple[int, Any]:
     for error responses too."""
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()
@@ -71,7 +71,8 @@ def stored_user_messages(db_url: str, sender: str) -> List[str]:
     try:
         with engine.connect() as connection:
             rows = connection.execute(
-                sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"), {"s": sender}
+                sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
+                {"s": sender},
             )
             return [json.loads(row[0])["text"] for row in rows]
     finally:
@@ -88,9 +89,13 @@ def start_actions(workdir: Path, port: Optional[int] = None) -> Iterator[str]:
 
 @contextlib.contextmanager
 def start_rasa(
-    model: Path, workdir: Path, env: Dict[str, str], extra_args: Sequence[str] = (), name: str = "rasa",
+    model: Path,
+    workdir: Path,
+    env: Dict[str, str],
+    extra_args: Sequence[str] = (),
+    name: str = "rasa",
     port: Optional[int] = None,
-) -> Iterator[str]:  # fmt: skip
+) -> Iterator[str]:
     """A Rasa server on `port` (default: a free one) with the settings `env`; yields its URL."""
     with start_rasa_servers(model, workdir, env, [name], extra_args, [port] if port else None) as [url]:
         yield url
@@ -98,9 +103,13 @@ def start_rasa(
 
 @contextlib.contextmanager
 def start_rasa_servers(
-    model: Path, workdir: Path, env: Dict[str, str], names: Sequence[str], extra_args: Sequence[str] = (),
+    model: Path,
+    workdir: Path,
+    env: Dict[str, str],
+    names: Sequence[str],
+    extra_args: Sequence[str] = (),
     ports: Optional[Sequence[int]] = None,
-) -> Iterator[List[str]]:  # fmt: skip
+) -> Iterator[List[str]]:
     """Several Rasa servers sharing the settings `env`, started at once; yields their URLs. Logs go
     to `workdir`/<name>.log."""
     ports = list(ports) if ports else [free_port() for _ in names]

@@ -50,12 +50,24 @@ def postgres_server() -> Iterator[str]:
     try:
         subprocess.run(
             as_postgres_user([str(bin_dir / "initdb"), "-D", str(data), "-U", DB_USER, "--auth=trust"]),
-            check=True, capture_output=True,
-        )  # fmt: skip
-        server = as_postgres_user([
-            str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(home),
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-        ])  # fmt: skip
+            check=True,
+            capture_output=True,
+        )
+        server = as_postgres_user(
+            [
+                str(bin_dir / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(port),
+                "-k",
+                str(home),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+            ]
+        )
         with background(server, Path(tempfile.gettempdir()) / f"lab-advisor-pg-{port}.log"):
             ready = [str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)]
             wait_for(lambda: subprocess.run(ready, capture_output=True).returncode == 0, "PostgreSQL")
@@ -73,9 +85,18 @@ def redis_server(workdir: Path) -> Iterator[int]:
 
     port = free_port()
     command = [
-        REDIS_SERVER or "", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir),
-        "--save", "", "--appendonly", "no",
-    ]  # fmt: skip
+        REDIS_SERVER or "",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(workdir),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
     with background(command, workdir / "redis.log"):
         client = redis.Redis(host="127.0.0.1", port=port)
 

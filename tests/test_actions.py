@@ -36,7 +36,10 @@ def tracker_after(
                 entity.update(start=text.index(value), end=text.index(value) + len(value))
             found.append(entity)
     latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": found, "text": text or intent}
-    events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": latest["text"], "parse_data": latest}]
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": latest["text"], "parse_data": latest},
+    ]
     return Tracker(
         sender_id="student-1",
         slots=slots or {},
@@ -54,12 +57,14 @@ def run(action: Any, intent: str, domain: Dict[str, Any], **context: Any) -> Lis
     return messages
 
 
-def run_with_events(action: Any, intent: str, domain: Dict[str, Any], **context: Any) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+def run_with_events(
+    action: Any, intent: str, domain: Dict[str, Any], **context: Any
+) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
     """The messages, and the slots the action set."""
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker_after(intent, **context), domain)
-    assert all(e["event"] == "slot" for e in events)
-    return dispatcher.messages, {e["name"]: e["value"] for e in events}
+    assert all(e["event"] in ("slot", "followup") for e in events)
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
 def test_salary_question_gets_the_newest_figure_with_source_and_buttons(domain: Dict[str, Any]) -> None:
@@ -86,7 +91,9 @@ def test_salary_question_gets_the_newest_figure_with_source_and_buttons(domain: 
         ("ask_employers", "hospitals"),
     ],
 )
-def test_each_topic_intent_is_answered_from_the_knowledge_file(intent: str, phrase: str, domain: Dict[str, Any]) -> None:
+def test_each_topic_intent_is_answered_from_the_knowledge_file(
+    intent: str, phrase: str, domain: Dict[str, Any]
+) -> None:
     [message] = run(actions.ActionAnswerTopic(), intent, domain)
     assert phrase in message["text"]
     assert "Source" in message["text"].split("\n\n")[-1]
@@ -107,7 +114,9 @@ def test_missing_knowledge_is_said_honestly(
 
 
 def test_an_edited_knowledge_file_is_answered_from_without_a_restart(
-    domain: Dict[str, Any], write_knowledge: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+    domain: Dict[str, Any],
+    write_knowledge: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     path = write_knowledge()
@@ -173,9 +182,13 @@ def test_a_job_not_covered_is_declined_even_mid_conversation(domain: Dict[str, A
 def test_a_career_word_inside_the_name_of_a_job_not_covered_is_ignored(domain: Dict[str, Any]) -> None:
     text = "how much does a pharmacy technician make"
     [message] = run(
-        actions.ActionAnswerTopic(), "ask_salary", domain, text=text,
-        career="technician", other_career="pharmacy technician",
-    )  # fmt: skip
+        actions.ActionAnswerTopic(),
+        "ask_salary",
+        domain,
+        text=text,
+        career="technician",
+        other_career="pharmacy technician",
+    )
     assert message["text"].startswith('"pharmacy technician" is outside what I know')
 
 
@@ -246,6 +259,7 @@ def test_every_topic_intent_in_the_domain_has_knowledge(domain: Dict[str, Any]) 
             assert kb.career_topic(topic_id) is not None, f"{intent} has no entry in the knowledge file"
 
 
+@pytest.mark.integration
 def test_action_server_refuses_to_start_on_an_invalid_knowledge_file(write_knowledge: Callable[..., Path]) -> None:
     path = write_knowledge(lambda d: d["careers"][MLT]["topics"]["salary"]["facts"][0].pop("source"))
     result = subprocess.run(

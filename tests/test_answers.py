@@ -17,9 +17,15 @@ MLT = "medical_laboratory_technician"
 MLS = "medical_laboratory_technologist"
 CORE_TOPICS = ["duties", "education", "certification", "salary", "employers"]
 ALL_MLT_TOPICS = CORE_TOPICS + [
-    "outlook", "skills", "work_environment", "specializations", "advancement",
-    "without_degree", "time_to_qualify", "related_careers",
-]  # fmt: skip
+    "outlook",
+    "skills",
+    "work_environment",
+    "specializations",
+    "advancement",
+    "without_degree",
+    "time_to_qualify",
+    "related_careers",
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +39,9 @@ def paragraphs(text: str) -> List[str]:
 
 def test_salary_leads_with_the_newest_figure_and_names_source_and_year(kb: KnowledgeBase) -> None:
     header, newest, *_ = paragraphs(answer(kb, Question("salary")).text)
-    assert header == "About medical laboratory technicians in the US (assumed: name another career or country to switch):"
+    assert (
+        header == "About medical laboratory technicians in the US (assumed: name another career or country to switch):"
+    )
     assert "$60,290" in newest and "May 2024" in newest
     assert "Beacon Hill Career Training, 2025" in newest
     assert "could not confirm" in newest  # it is unconfirmed, and the answer says so
@@ -160,7 +168,10 @@ def test_a_named_career_is_answered_without_saying_it_was_assumed(kb: KnowledgeB
 
 def test_a_named_country_gets_its_own_facts(kb: KnowledgeBase) -> None:
     text = answer(kb, Question("certification", country_id="canada")).text
-    assert paragraphs(text)[0] == "About medical laboratory technicians in Canada (assumed: name another career to switch):"
+    assert (
+        paragraphs(text)[0]
+        == "About medical laboratory technicians in Canada (assumed: name another career to switch):"
+    )
     for phrase in ["CSMLS", "regulated", "technologist", "Quebec"]:
         assert phrase in text
     assert "ASCP" not in text
@@ -256,12 +267,21 @@ def test_compare_says_when_a_career_has_no_figure(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize(
     "name, career",
     [
-        ("Lab Techs", MLT), ("MLT", MLT), ("mlts", MLT), ("clinical lab techs", MLT), ("technician", MLT),
-        ("MLS", MLS), ("clinical laboratory scientists", MLS), ("technologist", MLS),
-        ("phlebotomists", "phlebotomist"), ("histotech", "histotechnician"), ("cytotechs", "cytotechnologist"),
-        ("x-ray tech", "radiologic_technologist"), ("phlebotomist", "phlebotomist"),
+        ("Lab Techs", MLT),
+        ("MLT", MLT),
+        ("mlts", MLT),
+        ("clinical lab techs", MLT),
+        ("technician", MLT),
+        ("MLS", MLS),
+        ("clinical laboratory scientists", MLS),
+        ("technologist", MLS),
+        ("phlebotomists", "phlebotomist"),
+        ("histotech", "histotechnician"),
+        ("cytotechs", "cytotechnologist"),
+        ("x-ray tech", "radiologic_technologist"),
+        ("phlebotomist", "phlebotomist"),
     ],
-)  # fmt: skip
+)
 def test_career_names_resolve(kb: KnowledgeBase, name: str, career: str) -> None:
     match = kb.resolve_career(name)
     assert match is not None and match.career_id == career and match.ambiguous_name is None
@@ -273,7 +293,9 @@ def test_ambiguous_and_unknown_names(kb: KnowledgeBase) -> None:
     assert kb.resolve_career("astronaut") is None
 
 
-@pytest.mark.parametrize("name, country", [("Canada", "canada"), ("england", "uk"), ("the UK", "uk"), ("USA", "us"), ("aussie", "australia")])
+@pytest.mark.parametrize(
+    "name, country", [("Canada", "canada"), ("england", "uk"), ("the UK", "uk"), ("USA", "us"), ("aussie", "australia")]
+)
 def test_country_names_resolve(kb: KnowledgeBase, name: str, country: str) -> None:
     assert kb.resolve_country(name) == country
 

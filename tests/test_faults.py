@@ -28,6 +28,8 @@ from tests.servers import (
     texts,
 )
 
+pytestmark = pytest.mark.integration
+
 REPLY_TIMEOUT_SECONDS = 3
 
 
@@ -52,7 +54,9 @@ def test_action_server_down_or_slow_gets_a_friendly_reply_and_the_conversation_g
 ) -> None:
     student = f"student-{uuid.uuid4().hex[:8]}"
     actions_port = free_port()
-    env = endpoint_env(f"http://127.0.0.1:{actions_port}", tmp_path, LAB_ADVISOR_REPLY_TIMEOUT=str(REPLY_TIMEOUT_SECONDS))
+    env = endpoint_env(
+        f"http://127.0.0.1:{actions_port}", tmp_path, LAB_ADVISOR_REPLY_TIMEOUT=str(REPLY_TIMEOUT_SECONDS)
+    )
     with start_rasa(model_path, tmp_path, env) as rasa_url:
         with start_actions(tmp_path, actions_port):
             assert "draw blood" in texts(say(rasa_url, "what does a phlebotomist do?", student))

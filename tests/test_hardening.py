@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from addons.private_rest import UNAVAILABLE
 from tests.servers import RunningBot, endpoint_env, get_json, post_raw, say, start_rasa, texts
 
+pytestmark = pytest.mark.integration
+
 AUDIT_PHONES = [
     ("call me at 555-123-4567, thanks", "555-123-4567"),
     ("(555) 123-4567, is my number", "123-4567"),
@@ -41,7 +43,9 @@ def stored_rows(db_url: str, sender: str) -> List[Dict[str, Any]]:
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender})
+            rows = connection.execute(
+                sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+            )
             return [json.loads(row[0]) for row in rows]
     finally:
         engine.dispose()
@@ -50,7 +54,7 @@ def stored_rows(db_url: str, sender: str) -> List[Dict[str, Any]]:
 def post(url: str, body: bytes, headers: Optional[Dict[str, str]] = None) -> Tuple[int, Any, Dict[str, str]]:
     request = urllib.request.Request(url, data=body, headers=headers or {"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=60) as response:
             status, raw, got = response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as error:
         status, raw, got = error.code, error.read(), dict(error.headers)
@@ -142,10 +146,14 @@ def test_only_json_from_allowed_origins_is_processed(running_bot: RunningBot) ->
     body = json.dumps({"sender": new_sender(), "message": "hi"}).encode()
     status, reply, _ = post(webhook(running_bot), body, {"Content-Type": "text/plain"})
     assert status == 415 and "application/json" in reply["error"]
-    status, reply, _ = post(webhook(running_bot), body, {"Content-Type": "application/json", "Origin": "https://evil.example"})
+    status, reply, _ = post(
+        webhook(running_bot), body, {"Content-Type": "application/json", "Origin": "https://evil.example"}
+    )
     assert status == 403
     if running_bot.web_url:  # the page's own origin is allowed
-        status, _, _ = post(webhook(running_bot), body, {"Content-Type": "application/json", "Origin": running_bot.web_url})
+        status, _, _ = post(
+            webhook(running_bot), body, {"Content-Type": "application/json", "Origin": running_bot.web_url}
+        )
         assert status == 200
 
 
@@ -170,7 +178,9 @@ def test_a_tracker_store_error_does_not_stop_the_server(model_path: Path, tmp_pa
     env = endpoint_env("http://127.0.0.1:9", tmp_path, LAB_ADVISOR_DB_URL=postgres_url)
     with start_rasa(model_path, tmp_path, env, ["--enable-api", "--auth-token", token]) as rasa_url:
         event = {"event": "action", "name": "a\u0000b"}
-        status, _, _ = post(f"{rasa_url}/conversations/{new_sender()}/tracker/events?token={token}", json.dumps(event).encode())
+        status, _, _ = post(
+            f"{rasa_url}/conversations/{new_sender()}/tracker/events?token={token}", json.dumps(event).encode()
+        )
         assert status < 600  # answered, whatever it says; Rasa's own store closed the connection and exited
         assert get_json(f"{rasa_url}/webhooks/rest/")["status"] == "ok"
         assert "Lab Career Advisor" in texts(say(rasa_url, "hi", new_sender()))

@@ -9,13 +9,15 @@ import json
 import unicodedata
 import uuid
 from collections import Counter
-from typing import Any, List
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.servers import RunningBot, get_json, post_raw
+
+pytestmark = pytest.mark.integration
 
 TRIED: Counter = Counter()
 QUIET_COMMANDS = {"/restart", "/session_start"}  # end cleanly with nothing to say
@@ -29,9 +31,7 @@ def bot(request: pytest.FixtureRequest) -> RunningBot:
 
 def safe_text(text: str, allowed: str = "") -> bool:
     """No control character (but those allowed) and no lone surrogate: what the webhook accepts."""
-    return not any(
-        c not in allowed and (unicodedata.category(c) == "Cc" or 0xD800 <= ord(c) <= 0xDFFF) for c in text
-    )
+    return not any(c not in allowed and (unicodedata.category(c) == "Cc" or 0xD800 <= ord(c) <= 0xDFFF) for c in text)
 
 
 def well_formed(body: Any) -> bool:
@@ -39,23 +39,60 @@ def well_formed(body: Any) -> bool:
         return False
     sender, message = body.get("sender"), body.get("message")
     return (
-        isinstance(sender, str) and sender.strip() != "" and len(sender) <= 255 and safe_text(sender)
-        and isinstance(message, str) and len(message) <= 2000 and safe_text(message, "\t\n\r")
-    )  # fmt: skip
+        isinstance(sender, str)
+        and sender.strip() != ""
+        and len(sender) <= 255
+        and safe_text(sender)
+        and isinstance(message, str)
+        and len(message) <= 2000
+        and safe_text(message, "\t\n\r")
+    )
+
 
 HOSTILE_MESSAGES = [
-    "", " ", "\t\n  \r\n", "\x00\x01\x02\x1b[31m", "\u200b\u200b", "\u202egnp.exe", "\ufeffhello",
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
-    "javascript:alert(1)", "[click](javascript:alert(1))",
-    "{{7*7}}", "${7*7}", "{% debug %}", "#{7*7}", "%s%s%s%n",
-    "'; DROP TABLE events; --", "\" OR 1=1 --", "1; SELECT * FROM events",
-    "../../../../etc/passwd", "C:\\Windows\\System32",
-    "/restart", "/nonexistent_intent", "/ask_salary{\"career\": \"astronaut\"}", "/inform{not json",
-    "/ask_salary{\"career\": [1, 2]}", "/inform{\"country\": \"mars\"}", "/", "//", "/greet/greet",
-    "مرحبا، كم راتب فني المختبر؟", "שלום, כמה מרוויח טכנאי מעבדה", "实验室技术员的工资是多少",
-    "🧪🔬💉💰❓", "ŁÄß tëch šälärÿ", "how much does a lab tech make" * 300, "a" * 10_000,
-    "what does a phlebotomist do?\n" * 50, "a\u0000b", "lone \ud800 surrogate", "a" * 2001,
-]  # fmt: skip
+    "",
+    " ",
+    "\t\n  \r\n",
+    "\x00\x01\x02\x1b[31m",
+    "\u200b\u200b",
+    "\u202egnp.exe",
+    "\ufeffhello",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "javascript:alert(1)",
+    "[click](javascript:alert(1))",
+    "{{7*7}}",
+    "${7*7}",
+    "{% debug %}",
+    "#{7*7}",
+    "%s%s%s%n",
+    "'; DROP TABLE events; --",
+    '" OR 1=1 --',
+    "1; SELECT * FROM events",
+    "../../../../etc/passwd",
+    "C:\\Windows\\System32",
+    "/restart",
+    "/nonexistent_intent",
+    '/ask_salary{"career": "astronaut"}',
+    "/inform{not json",
+    '/ask_salary{"career": [1, 2]}',
+    '/inform{"country": "mars"}',
+    "/",
+    "//",
+    "/greet/greet",
+    "مرحبا، كم راتب فني المختبر؟",
+    "שלום, כמה מרוויח טכנאי מעבדה",
+    "实验室技术员的工资是多少",
+    "🧪🔬💉💰❓",
+    "ŁÄß tëch šälärÿ",
+    "how much does a lab tech make" * 300,
+    "a" * 10_000,
+    "what does a phlebotomist do?\n" * 50,
+    "a\u0000b",
+    "lone \ud800 surrogate",
+    "a" * 2001,
+]
 
 
 def assert_answered(bot: RunningBot, message: str) -> None:

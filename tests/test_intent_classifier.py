@@ -147,7 +147,9 @@ def test_a_weighted_block_is_that_long_and_survives_storing(storage: LocalModelS
 
 
 def test_a_weight_for_a_featurizer_that_is_not_there_is_an_error() -> None:
-    with pytest.raises(ValueError, match=r"weights name \['embeddings'\], but the featurizers are \['embedding', 'words'\]"):
+    with pytest.raises(
+        ValueError, match=r"weights name \['embeddings'\], but the featurizers are \['embedding', 'words'\]"
+    ):
         FeatureBlocks.fit(training_messages(), {"embeddings": 2.0})
 
 

@@ -58,7 +58,9 @@ def test_top_level_must_be_a_mapping(write_knowledge: Callable[..., Path]) -> No
 
 def test_duplicate_keys_are_rejected_not_silently_overwritten(write_knowledge: Callable[..., Path]) -> None:
     text = DEFAULT_KNOWLEDGE_FILE.read_text(encoding="utf-8")
-    duplicated = text.replace("\ncareers:\n", "\n  ascls_licensure:\n    name: x\n    title: x\n    year: 2020\ncareers:\n")
+    duplicated = text.replace(
+        "\ncareers:\n", "\n  ascls_licensure:\n    name: x\n    title: x\n    year: 2020\ncareers:\n"
+    )
     error = rejects(write_knowledge(text=duplicated))
     assert "duplicate key 'ascls_licensure'" in str(error)
 
@@ -184,7 +186,9 @@ def test_a_topic_cannot_have_facts_and_be_unknown(write_knowledge: Callable[...,
         data["careers"][MLT]["topics"]["salary"]["unknown"] = "no idea"
 
     error = rejects(write_knowledge(both))
-    assert f"entry careers.{MLT}.topics.salary, field 'unknown': a topic with facts cannot also be 'unknown'" in str(error)
+    assert f"entry careers.{MLT}.topics.salary, field 'unknown': a topic with facts cannot also be 'unknown'" in str(
+        error
+    )
 
 
 def test_unknown_related_and_compared_careers(write_knowledge: Callable[..., Path]) -> None:
@@ -205,7 +209,9 @@ def test_ambiguous_name_must_name_known_careers(write_knowledge: Callable[..., P
 def test_a_job_not_covered_must_not_also_name_a_career(write_knowledge: Callable[..., Path]) -> None:
     error = rejects(write_knowledge(lambda d: d["other_careers"]["names"].append("Phlebotomist")))
     index = len(load_knowledge().other_career_names())
-    assert f"entry other_careers, field 'names[{index}]': 'Phlebotomist' already names careers.phlebotomist" in str(error)
+    assert f"entry other_careers, field 'names[{index}]': 'Phlebotomist' already names careers.phlebotomist" in str(
+        error
+    )
 
 
 def test_the_pointer_for_jobs_not_covered_needs_a_known_source(write_knowledge: Callable[..., Path]) -> None:

@@ -50,6 +50,7 @@ def test_training_data_has_at_least_20_examples_per_intent() -> None:
     assert counts and min(counts.values()) >= 20, counts
 
 
+@pytest.mark.quality
 def test_holdout_intent_accuracy(model_path: Path) -> None:
     from rasa.core.agent import Agent
 
@@ -62,7 +63,7 @@ def test_holdout_intent_accuracy(model_path: Path) -> None:
     predicted = asyncio.run(predict())
     total, correct = Counter(), Counter()
     misses = []
-    for (text, expected), got in zip(pairs, predicted):
+    for (text, expected), got in zip(pairs, predicted, strict=True):
         total[expected] += 1
         if got == expected:
             correct[expected] += 1

@@ -16,6 +16,8 @@ import uuid
 from pathlib import Path
 from typing import List
 
+import pytest
+
 from tests.servers import (
     PROJECT_ROOT,
     RunningBot,
@@ -25,6 +27,8 @@ from tests.servers import (
     start_rasa,
     texts,
 )
+
+pytestmark = pytest.mark.integration
 
 RETENTION = PROJECT_ROOT / "scripts" / "retention.py"
 DAY = 86_400
@@ -85,13 +89,17 @@ def test_retention_deletes_exactly_the_conversations_idle_longer_than_the_limit(
     save_conversation(db_url, "today", [now - 60])
     result = subprocess.run(
         [sys.executable, str(RETENTION), "--days", "30", "--db-url", db_url],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "Deleted 2 conversation(s) idle for more than 30 days." in result.stdout
     assert senders(db_url) == ["started-long-ago-active-yesterday", "today"]
     # and a conversation kept is kept whole
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as db:
-        kept = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = 'started-long-ago-active-yesterday'").fetchone()
+        kept = db.execute(
+            "SELECT COUNT(*) FROM events WHERE sender_id = 'started-long-ago-active-yesterday'"
+        ).fetchone()
     assert kept == (2,)
 
 
@@ -105,7 +113,7 @@ def request(url: str, method: str = "GET", body: object = None) -> int:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(req, timeout=30) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -117,7 +125,9 @@ def test_the_http_api_refuses_calls_without_its_token_while_the_chat_works(model
     with start_rasa(model_path, tmp_path, env, ["--enable-api", "--auth-token", token]) as rasa_url:
         refused = {
             "tracker": request(f"{rasa_url}/conversations/someone/tracker"),
-            "conversation": request(f"{rasa_url}/conversations/someone/messages", "POST", {"text": "hi", "sender": "user"}),
+            "conversation": request(
+                f"{rasa_url}/conversations/someone/messages", "POST", {"text": "hi", "sender": "user"}
+            ),
             "model parse": request(f"{rasa_url}/model/parse", "POST", {"text": "hi"}),
             "model replace": request(f"{rasa_url}/model", "PUT", {"model_file": "/tmp/x.tar.gz"}),
             "status": request(f"{rasa_url}/status"),

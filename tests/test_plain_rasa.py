@@ -12,6 +12,8 @@ import pytest
 
 from stack.launcher import MODEL_PATH, PROJECT_ROOT, RASA, background, free_port, port_in_use, say, wait_until_up
 
+pytestmark = pytest.mark.integration
+
 PROJECT_FILES = ["endpoints.yml", "credentials.yml", "actions", "addons", "bot", "stack"]
 
 
@@ -25,10 +27,12 @@ def test_rasa_run_and_rasa_run_actions_need_no_settings(tmp_path: Path, model_pa
     port = free_port()
     actions = [RASA, "run", "actions"]
     rasa = [RASA, "run", "--model", str(MODEL_PATH), "--credentials", "credentials.yml", "--port", str(port)]
-    with background(actions, tmp_path / "actions.log", env, cwd=tmp_path) as action_server:
-        with background(rasa, tmp_path / "rasa.log", env, cwd=tmp_path) as rasa_server:
-            wait_until_up("http://127.0.0.1:5055/health", action_server, "action server", tmp_path / "actions.log")
-            wait_until_up(f"http://127.0.0.1:{port}/webhooks/rest/", rasa_server, "Rasa server", tmp_path / "rasa.log")
-            replies = say(f"http://127.0.0.1:{port}", "what does a phlebotomist do?", uuid.uuid4().hex)
+    with (
+        background(actions, tmp_path / "actions.log", env, cwd=tmp_path) as action_server,
+        background(rasa, tmp_path / "rasa.log", env, cwd=tmp_path) as rasa_server,
+    ):
+        wait_until_up("http://127.0.0.1:5055/health", action_server, "action server", tmp_path / "actions.log")
+        wait_until_up(f"http://127.0.0.1:{port}/webhooks/rest/", rasa_server, "Rasa server", tmp_path / "rasa.log")
+        replies = say(f"http://127.0.0.1:{port}", "what does a phlebotomist do?", uuid.uuid4().hex)
     assert "draw blood" in " ".join(r.get("text", "") for r in replies)
     assert (tmp_path / "conversations.db").is_file()

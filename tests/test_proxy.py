@@ -21,13 +21,16 @@ from tests.servers import PROJECT_ROOT, RunningBot, background, free_port, texts
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 EXAMPLE = PROJECT_ROOT / "deploy" / "nginx-lab-advisor.conf"
 
-pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed: run `make services`")
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(NGINX is None, reason="nginx is not installed: run `make services`"),
+]
 
 
 def fetch(url: str, body: bytes = b"", content_type: str = "application/json") -> Tuple[int, str, dict]:
     request = urllib.request.Request(url, data=body or None, headers={"Content-Type": content_type})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(errors="replace"), dict(error.headers)
@@ -57,7 +60,7 @@ def proxy_url(running_bot: RunningBot, tmp_path_factory: pytest.TempPathFactory)
         url = f"http://127.0.0.1:{port}"
         for _ in range(50):
             try:
-                urllib.request.urlopen(f"{url}/webhooks/rest/", timeout=2).close()  # noqa: S310 - loopback only
+                urllib.request.urlopen(f"{url}/webhooks/rest/", timeout=2).close()
                 break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.2)

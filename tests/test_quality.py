@@ -1,14 +1,18 @@
-"""CI floors for measured answer quality (`make eval` prints the same figures in full; these tests print nothing unless they fail): intent
-macro-F1 by 5-fold cross-validation, and the share correct on the end-to-end answer check.
+"""CI floors for measured answer quality: intent macro-F1 by 5-fold cross-validation, and the share
+correct on the end-to-end answer check. `make eval` prints the same figures in full; these tests
+print them only when they fail.
 
 Rasa shuffles the cross-validation folds without a fixed seed, so the intent figure moves by about
 0.01 between runs; it measures 0.95, comfortably over the 0.90 floor."""
 
 from __future__ import annotations
 
-from scripts import cross_validate
-from scripts import e2e_check
+import pytest
+
+from scripts import cross_validate, e2e_check
 from tests.servers import RunningBot
+
+pytestmark = pytest.mark.quality
 
 INTENT_MACRO_F1_FLOOR = 0.90
 E2E_FLOOR = 0.90

@@ -6,7 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any, Dict, List
 
+import pytest
+
 from tests.servers import RunningBot, texts
+
+pytestmark = pytest.mark.integration
 
 
 def buttons(replies: List[Dict[str, Any]]) -> List[str]:

@@ -19,6 +19,7 @@ from tests.servers import endpoint_env, say, start_actions, start_rasa_servers, 
 from tests.services import INITDB, REDIS_SERVER
 
 pytestmark = [
+    pytest.mark.integration,
     pytest.mark.skipif(INITDB is None, reason="PostgreSQL's server is not installed: run `make services`"),
     pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed: run `make services`"),
 ]
@@ -33,10 +34,13 @@ def test_two_rasa_servers_share_one_conversation(
     student = f"student-{uuid.uuid4().hex[:8]}"
     with start_actions(tmp_path) as actions_url:
         env = endpoint_env(
-            actions_url, tmp_path,
-            LAB_ADVISOR_DB_URL=postgres_url, LAB_ADVISOR_LOCK_STORE=SHARED_LOCK_STORE,
-            LAB_ADVISOR_REDIS_HOST="127.0.0.1", LAB_ADVISOR_REDIS_PORT=str(redis_port),
-        )  # fmt: skip
+            actions_url,
+            tmp_path,
+            LAB_ADVISOR_DB_URL=postgres_url,
+            LAB_ADVISOR_LOCK_STORE=SHARED_LOCK_STORE,
+            LAB_ADVISOR_REDIS_HOST="127.0.0.1",
+            LAB_ADVISOR_REDIS_PORT=str(redis_port),
+        )
         with start_rasa_servers(model_path, tmp_path, env, ["rasa-a", "rasa-b"]) as (a, b):
             turns = [
                 (a, "what does a phlebotomist do?", "draw blood"),

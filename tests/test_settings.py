@@ -67,7 +67,9 @@ def test_the_page_and_the_rasa_server_follow_the_web_settings() -> None:
 
 def test_the_http_api_is_only_enabled_with_authentication() -> None:
     assert "--enable-api" not in launcher.rasa_command(Settings.from_env({}), launcher.MODEL_PATH, Path("/tmp"))
-    with_token = launcher.rasa_command(Settings.from_env({"LAB_ADVISOR_API_TOKEN": "t0ken"}), launcher.MODEL_PATH, Path("/tmp"))
+    with_token = launcher.rasa_command(
+        Settings.from_env({"LAB_ADVISOR_API_TOKEN": "t0ken"}), launcher.MODEL_PATH, Path("/tmp")
+    )
     assert with_token[-3:] == ["--enable-api", "--auth-token", "t0ken"]
 
 

@@ -21,9 +21,11 @@ def test_messages_from_any_channel_are_stored_redacted_and_the_conversation_in_m
     store = PrivateSQLTrackerStore(Domain.empty(), host=f"sqlite:///{db}")
     typed = "i'm sam@example.com, 555-123-4567, ssn 123-45-6789"
     said = UserUttered(
-        typed, parse_data={"text": typed, "intent": {"name": "greet"}, "entities": []},
-        input_channel="cmdline", metadata={"counselor": "pat@school.org"},
-    )  # fmt: skip
+        typed,
+        parse_data={"text": typed, "intent": {"name": "greet"}, "entities": []},
+        input_channel="cmdline",
+        metadata={"counselor": "pat@school.org"},
+    )
     tracker = DialogueStateTracker.from_events("counselor-1", [said, BotUttered("Hi!")])
     asyncio.run(store.save(tracker))
 

@@ -14,7 +14,10 @@ import pytest
 
 from tests.servers import WEB_BUNDLE, free_port, start_web
 
-pytestmark = pytest.mark.skipif(not WEB_BUNDLE.is_file(), reason="the widget is not installed: run `make web`")
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not WEB_BUNDLE.is_file(), reason="the widget is not installed: run `make web`"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +46,7 @@ def test_half_sent_requests_are_dropped_and_the_page_is_still_served(web_url: st
             sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # never finished
             held.append(sock)
         assert still_open(held, within=5) == 0
-        with urllib.request.urlopen(f"{web_url}/", timeout=5) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(f"{web_url}/", timeout=5) as response:
             assert response.status == 200
     finally:
         for sock in held:
@@ -58,6 +61,6 @@ def test_error_pages_carry_the_security_headers(web_url: str) -> None:
     assert answer.startswith("HTTP/1.0 501")
     assert "Content-Security-Policy: default-src 'self'" in answer and "X-Content-Type-Options: nosniff" in answer
     try:
-        urllib.request.urlopen(f"{web_url}/missing", timeout=5)  # noqa: S310 - loopback only
+        urllib.request.urlopen(f"{web_url}/missing", timeout=5)
     except urllib.error.HTTPError as error:
         assert error.code == 404 and "default-src 'self'" in error.headers["Content-Security-Policy"]

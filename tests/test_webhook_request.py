@@ -23,9 +23,11 @@ def test_a_well_formed_request_is_a_turn() -> None:
     assert turn({"sender": "s", "message": "hi"}, "application/json; charset=utf-8") == Turn("s", "hi")
 
 
-@pytest.mark.parametrize("content_type", [None, "", "text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded"])
+@pytest.mark.parametrize(
+    "content_type", [None, "", "text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded"]
+)
 def test_only_json_is_accepted(content_type: object) -> None:
-    result = turn({"sender": "s", "message": "hi"}, content_type)  # type: ignore[arg-type]
+    result = turn({"sender": "s", "message": "hi"}, content_type)
     assert isinstance(result, Rejection) and result.status == 415 and "application/json" in result.error
 
 

@@ -25,19 +25,25 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # Chromium as root in a container, and no calls home (this machine's network is closed).
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ANSWER_TIMEOUT_MS = 30_000
 
 pytestmark = [
+    pytest.mark.integration,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`"),
     pytest.mark.skipif(not WEB_BUNDLE.exists(), reason="the widget's chat component is missing: run `make web`"),
 ]
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator["sync_api.Browser"]:
+def browser() -> Iterator[sync_api.Browser]:
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -47,7 +53,7 @@ def browser() -> Iterator["sync_api.Browser"]:
 class ChatPage:
     """The demo page in a fresh browser profile (its own localStorage, so its own conversation)."""
 
-    def __init__(self, browser: "sync_api.Browser", url: str, viewport: dict) -> None:
+    def __init__(self, browser: sync_api.Browser, url: str, viewport: dict) -> None:
         self.context = browser.new_context(viewport=viewport)
         self.page = self.context.new_page()
         self.dialogs: List[str] = []
@@ -58,7 +64,7 @@ class ChatPage:
         self.wait_for_button("Salary")  # the greeting's topic buttons
 
     @property
-    def input(self) -> "sync_api.Locator":
+    def input(self) -> sync_api.Locator:
         return self.page.locator("deep-chat #text-input")
 
     def ask(self, text: str) -> None:
@@ -78,12 +84,12 @@ class ChatPage:
             timeout=ANSWER_TIMEOUT_MS,
         )
 
-    def wait_for_text(self, text: str) -> "sync_api.Locator":
+    def wait_for_text(self, text: str) -> sync_api.Locator:
         found = self.page.locator("deep-chat .message-bubble").filter(has_text=text).last
         found.wait_for(timeout=ANSWER_TIMEOUT_MS)
         return found
 
-    def wait_for_button(self, name: str) -> "sync_api.Locator":
+    def wait_for_button(self, name: str) -> sync_api.Locator:
         button = self.page.get_by_role("button", name=name, exact=True).last
         button.wait_for(timeout=ANSWER_TIMEOUT_MS)
         return button
@@ -96,7 +102,7 @@ class ChatPage:
 
 
 @pytest.fixture
-def chat(browser: "sync_api.Browser", running_bot: RunningBot) -> Iterator[ChatPage]:
+def chat(browser: sync_api.Browser, running_bot: RunningBot) -> Iterator[ChatPage]:
     assert running_bot.web_url, "the bot was started without the chat page"
     page = ChatPage(browser, running_bot.web_url, DESKTOP)
     yield page
@@ -171,7 +177,7 @@ def test_usable_by_keyboard_alone_with_labels_for_screen_readers(chat: ChatPage)
     chat.wait_for_text("in Canada")
 
 
-def test_screenshots_at_desktop_and_phone_width(browser: "sync_api.Browser", running_bot: RunningBot) -> None:
+def test_screenshots_at_desktop_and_phone_width(browser: sync_api.Browser, running_bot: RunningBot) -> None:
     RESULTS.mkdir(exist_ok=True)
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page = ChatPage(browser, running_bot.web_url or "", viewport)
@@ -186,11 +192,16 @@ def test_screenshots_at_desktop_and_phone_width(browser: "sync_api.Browser", run
 
 def preflight(url: str, origin: str) -> dict:
     request = urllib.request.Request(
-        url, method="OPTIONS",
-        headers={"Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
-    )  # fmt: skip
+        url,
+        method="OPTIONS",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=10) as response:
             return dict(response.headers)
     except urllib.error.HTTPError as error:
         return dict(error.headers)
@@ -207,18 +218,18 @@ def test_the_rasa_server_accepts_browser_calls_from_the_page_origin_only(running
 def test_the_http_api_is_not_enabled(running_bot: RunningBot) -> None:
     for path in ("/conversations/student-1/tracker", "/model/parse", "/status"):
         with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(f"{running_bot.rasa_url}{path}", timeout=10)  # noqa: S310 - loopback only
+            urllib.request.urlopen(f"{running_bot.rasa_url}{path}", timeout=10)
         assert refused.value.code in (404, 405), path
 
 
 def test_the_page_serves_only_its_files_with_a_content_security_policy(running_bot: RunningBot) -> None:
-    with urllib.request.urlopen(f"{running_bot.web_url}/config.js", timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(f"{running_bot.web_url}/config.js", timeout=10) as response:
         assert json.dumps(running_bot.rasa_url) in response.read().decode()
         policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and f"connect-src 'self' {running_bot.rasa_url}" in policy
     for path in ("/../README.md", "/scripts/web_server.py", "/vendor/deep-chat/LICENSE", "/web/"):
         with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(f"{running_bot.web_url}{path}", timeout=10)  # noqa: S310
+            urllib.request.urlopen(f"{running_bot.web_url}{path}", timeout=10)
         assert missing.value.code == 404, path
 
 
@@ -263,7 +274,7 @@ def test_new_conversation_forgets_this_one_in_the_browser(chat: ChatPage) -> Non
     assert not chat.page.locator("deep-chat .message-bubble").filter(has_text="$41,810").count()
 
 
-def test_nothing_is_loaded_from_a_third_party(browser: "sync_api.Browser", running_bot: RunningBot) -> None:
+def test_nothing_is_loaded_from_a_third_party(browser: sync_api.Browser, running_bot: RunningBot) -> None:
     page = ChatPage(browser, running_bot.web_url or "", DESKTOP)
     hosts: List[str] = []
     page.page.on("request", lambda request: hosts.append(request.url.split("/")[2]))
@@ -279,10 +290,13 @@ def test_nothing_is_loaded_from_a_third_party(browser: "sync_api.Browser", runni
 def fake_reply(chat: ChatPage, rasa_url: str, status: int, body: object) -> None:
     """Answer the page's next webhook calls with `body` instead of the Rasa server."""
     origin = chat.page.url.rstrip("/").rsplit("/", 1)[0] if chat.page.url.count("/") > 3 else chat.page.url
-    cors = {"Access-Control-Allow-Origin": origin.rstrip("/"), "Access-Control-Allow-Headers": "content-type",
-            "Access-Control-Allow-Methods": "POST"}  # fmt: skip
+    cors = {
+        "Access-Control-Allow-Origin": origin.rstrip("/"),
+        "Access-Control-Allow-Headers": "content-type",
+        "Access-Control-Allow-Methods": "POST",
+    }
 
-    def handle(route: "sync_api.Route") -> None:
+    def handle(route: sync_api.Route) -> None:
         if route.request.method == "OPTIONS":
             route.fulfill(status=204, headers=cors)
         else:
