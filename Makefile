@@ -6,9 +6,10 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+QUIET := $(BIN)/python -m stack.quiet  # Rasa's output less its libraries' deprecation warnings
 MODEL := models/lab-career-advisor.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
-  addons/sentence_encoder.py addons/sentence_featurizer.py addons/intent_classifier.py
+  addons/nlu/sentence_encoder.py addons/nlu/sentence_featurizer.py addons/nlu/intent_classifier.py
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -30,12 +31,12 @@ $(VENV)/.installed: requirements.lock scripts/install.sh
 train: $(MODEL) ## train the model if the training data or config changed
 
 $(MODEL): $(TRAINING_INPUTS) | install
-	$(BIN)/rasa train --fixed-model-name lab-career-advisor
+	$(QUIET) $(BIN)/rasa train --fixed-model-name lab-career-advisor
 	touch $@
 
 validate: install ## check the knowledge file, then the training data and domain (warnings fail)
 	$(BIN)/python -m bot
-	$(BIN)/rasa data validate --fail-on-warnings
+	$(QUIET) $(BIN)/rasa data validate --fail-on-warnings
 
 web: web/vendor/deep-chat/.integrity ## install the chat component for the web widget (pinned by web/package-lock.json)
 
@@ -64,7 +65,7 @@ test-fast: install ## the unit tier: no servers, no trained model (under a minut
 	$(BIN)/python -m pytest -m unit -q
 
 stories: install train ## the conversation tests, end to end: every user message is parsed by the trained model
-	$(BIN)/rasa test core --stories tests/test_stories.yml --e2e --fail-on-prediction-errors \
+	$(QUIET) $(BIN)/rasa test core --stories tests/test_stories.yml --e2e --fail-on-prediction-errors \
 		--model $(MODEL) --out results/core
 
 test: lint test-fast validate train stories web browser services ## everything, cheap checks first: lint, unit tier, data, stories, then servers, browser, databases and quality

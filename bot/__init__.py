@@ -9,20 +9,17 @@ from bot.answers import (
     Answer,
     Question,
     answer,
-    cite,
-    cite_all,
     compare,
     describe_topics,
     topics_overview,
 )
-from bot.knowledge_base import CareerMatch, KnowledgeBase, Topic, UnknownCareerError
+from bot.knowledge_base import KnowledgeBase, Topic
 from bot.loader import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
 from bot.reloading import ReloadingKnowledge
 
 __all__ = [
     "RELATED_CAREERS",
     "Answer",
-    "CareerMatch",
     "Question",
     "answer",
     "compare",
@@ -31,9 +28,6 @@ __all__ = [
     "KnowledgeFileError",
     "ReloadingKnowledge",
     "Topic",
-    "UnknownCareerError",
-    "cite",
-    "cite_all",
     "describe_topics",
     "load_knowledge",
     "topics_overview",

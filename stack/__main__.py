@@ -25,6 +25,7 @@ from stack.launcher import (
     start_stack,
     stop,
 )
+from stack.quiet import without_warnings
 from stack.settings import PROJECT_ROOT, SettingError, Settings
 
 LOG_DIR = PROJECT_ROOT / "logs"
@@ -33,9 +34,6 @@ STARTS_TRACE = re.compile(r"Task exception was never retrieved|Traceback \(most 
 ENDS_TRACE = re.compile(r"^[A-Za-z_.]*(Error|Exception|Interrupt)(:|$)")
 KNOWN_SHELL_BUG = "'NoneType' object has no attribute 'rfind'"
 SHELL_HINT = "\nThe chat stopped at a button menu. Press Ctrl-C again to quit (make shell starts it again).\n"
-# Rasa's dependencies warn about their own deprecations on start, whatever PYTHONWARNINGS says; in
-# the shell a counselor sees the chat, not those: a warning's line, up to its indented source line.
-WARNING_LINE = re.compile(r"^\S+:\d+: [A-Za-z0-9_]*Warning: ")
 
 
 def problems_before_start(settings: Settings, ports: List[int], web: bool) -> List[str]:
@@ -83,12 +81,8 @@ def pass_shell_errors(stream: IO[bytes]) -> None:
     """Copy rasa shell's stderr to ours, leaving out third-party warnings and turning the known
     Ctrl-C traceback into a short hint."""
     buffered: List[str] = []
-    in_warning = False
-    for raw in iter(stream.readline, b""):
-        line = raw.decode("utf-8", "replace")
-        if in_warning or (not buffered and WARNING_LINE.match(line)):
-            in_warning = not line.startswith("  ")  # the warning ends with its indented source line
-            continue
+    lines = (raw.decode("utf-8", "replace") for raw in iter(stream.readline, b""))
+    for line in without_warnings(lines):
         if not buffered and not STARTS_TRACE.search(line):
             sys.stderr.write(line)
         else:

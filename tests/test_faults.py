@@ -15,7 +15,7 @@ from typing import Iterator, Tuple
 
 import pytest
 
-from addons.private_rest import UNAVAILABLE
+from addons.server.private_rest import UNAVAILABLE
 from tests.servers import (
     RunningBot,
     endpoint_env,

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 import sqlalchemy as sa
 
-from addons.private_rest import UNAVAILABLE
+from addons.server.private_rest import UNAVAILABLE
 from tests.servers import RunningBot, endpoint_env, get_json, post_raw, say, start_rasa, texts
 
 pytestmark = pytest.mark.integration

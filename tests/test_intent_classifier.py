@@ -1,4 +1,4 @@
-"""addons/intent_classifier.py: per-featurizer TF-IDF blocks, a logistic regression over them, and a
+"""addons/nlu/intent_classifier.py: per-featurizer TF-IDF blocks, a logistic regression over them, and a
 model that survives being stored and loaded."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from addons.intent_classifier import FeatureBlocks, TfidfLogisticRegressionClassifier
-from addons.sentence_featurizer import SentenceEmbeddingFeaturizer
+from addons.nlu.intent_classifier import FeatureBlocks, TfidfLogisticRegressionClassifier
+from addons.nlu.sentence_featurizer import SentenceEmbeddingFeaturizer
 
 WORDS = ["salary", "pay", "school", "degree", "the", "a"]
 

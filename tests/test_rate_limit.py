@@ -6,7 +6,7 @@ from typing import List
 
 import pytest
 
-from addons.rate_limit import SenderRateLimiter
+from addons.server.rate_limit import SenderRateLimiter
 from stack.settings import SettingError, Settings
 
 

@@ -1,4 +1,4 @@
-"""Request data cannot forge log lines (addons/safe_logging.py)."""
+"""Request data cannot forge log lines (addons/patches/safe_logging.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from addons import safe_logging
+from addons.patches import safe_logging
 
 
 def test_control_characters_in_log_arguments_and_messages_are_escaped(caplog: pytest.LogCaptureFixture) -> None:

@@ -53,7 +53,7 @@ def test_two_rasa_servers_share_one_conversation(
 
             # two turns of one conversation at the same moment, one on each server: the lock store
             # makes them take turns, and both are stored once (Rasa's own RedisLockStore loses
-            # one in about half of these rounds; see addons/lock_store.py)
+            # one in about half of these rounds; see addons/server/lock_store.py)
             for _ in range(SIMULTANEOUS_ROUNDS):
                 with ThreadPoolExecutor(2) as pool:
                     first = pool.submit(say, a, "what does a histotech do?", student)

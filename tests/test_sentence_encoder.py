@@ -1,4 +1,4 @@
-"""The NumPy all-MiniLM-L6-v2 encoder (addons/sentence_encoder.py) gives the model's real embeddings,
+"""The NumPy all-MiniLM-L6-v2 encoder (addons/nlu/sentence_encoder.py) gives the model's real embeddings,
 and the featurizer adds them to Rasa messages.
 
 tests/data/minilm_reference.json holds embeddings computed once by sentence-transformers with
@@ -16,8 +16,8 @@ import pytest
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from addons.sentence_encoder import SentenceEncoder, shared_encoder
-from addons.sentence_featurizer import SentenceEmbeddingFeaturizer
+from addons.nlu.sentence_encoder import SentenceEncoder, shared_encoder
+from addons.nlu.sentence_featurizer import SentenceEmbeddingFeaturizer
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "minilm_reference.json").read_text(encoding="utf-8"))
 
@@ -75,7 +75,7 @@ def test_featurizer_adds_one_sentence_vector_per_message_with_text(encoder: Sent
 def test_remembered_vectors_are_bounded_and_still_right(
     encoder: SentenceEncoder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from addons import sentence_featurizer
+    from addons.nlu import sentence_featurizer
 
     monkeypatch.setattr(sentence_featurizer, "CACHE_SIZE", 2)
     monkeypatch.setattr(sentence_featurizer, "_cache", sentence_featurizer.OrderedDict())

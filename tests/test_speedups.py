@@ -1,4 +1,4 @@
-"""addons/speedups.py makes Rasa faster without changing what it accepts: action server responses
+"""addons/patches/speedups.py makes Rasa faster without changing what it accepts: action server responses
 are validated against the same schema, and events are read back as the same classes."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 
-from addons import speedups
+from addons.patches import speedups
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons.tracker_store import MAX_SENDER_ID_CHARS, PrivateSQLTrackerStore
+from addons.server.tracker_store import MAX_SENDER_ID_CHARS, PrivateSQLTrackerStore
 
 
 def test_messages_from_any_channel_are_stored_redacted_and_the_conversation_in_memory_is_not(tmp_path: Path) -> None:
@@ -42,3 +42,14 @@ def test_messages_from_any_channel_are_stored_redacted_and_the_conversation_in_m
 
 def test_the_sender_limit_is_the_columns() -> None:
     assert MAX_SENDER_ID_CHARS == 255
+
+
+def test_loading_the_store_applies_the_patches_so_rasa_shell_gets_them_too() -> None:
+    """rasa shell loads no project channel, only endpoints.yml's stores: the store applies them."""
+    from rasa.core.actions.action import RemoteAction
+
+    from addons import patches
+    from addons.patches import speedups
+
+    assert RemoteAction.run is patches._recording_remote_run
+    assert RemoteAction._validate_action_result is speedups._validate_action_result

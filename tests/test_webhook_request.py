@@ -1,4 +1,4 @@
-"""What the REST webhook accepts and what it refuses, and why (addons/webhook_request.py)."""
+"""What the REST webhook accepts and what it refuses, and why (addons/server/webhook_request.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from addons.webhook_request import MAX_MESSAGE_CHARS, Rejection, Turn, read_turn
+from addons.server.webhook_request import MAX_MESSAGE_CHARS, Rejection, Turn, read_turn
 
 JSON = "application/json"
 

@@ -2,7 +2,7 @@
 
 Same URL and protocol as Rasa's own `rest` channel (POST /webhooks/rest/webhook with a JSON object
 `{"sender": "...", "message": "..."}`; GET /webhooks/rest/ for health), and:
-- a request that is not what the webhook accepts (`addons.webhook_request`: JSON sent as
+- a request that is not what the webhook accepts (`addons.server.webhook_request`: JSON sent as
   application/json, a sender of at most the tracker store's column width, a message of at most
   2,000 characters, no control characters or lone surrogates) gets 4xx with a sentence saying what
   is wrong; so does a browser request from an origin the server's `--cors` list does not allow;
@@ -30,9 +30,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from addons import patches
-from addons.rate_limit import SenderRateLimiter
-from addons.tracker_store import MAX_SENDER_ID_CHARS
-from addons.webhook_request import Rejection, read_turn
+from addons.server.rate_limit import SenderRateLimiter
+from addons.server.tracker_store import MAX_SENDER_ID_CHARS
+from addons.server.webhook_request import Rejection, read_turn
 from bot.privacy import redact
 from stack.settings import current as current_settings
 

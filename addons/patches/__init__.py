@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Optional, TypeVar
 
 from rasa.core.actions.action import RemoteAction
 
-from addons import safe_logging, speedups
+from addons.patches import safe_logging, speedups
 
 T = TypeVar("T")
 
