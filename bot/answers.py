@@ -195,11 +195,23 @@ def compare(kb: KnowledgeBase, first_id: str, second_id: str, country_id: Option
                 sources.append(kb.source(brief.source))
             rows.append(f"- {career.name.capitalize()}: {brief.text if brief else 'no sourced information yet.'}")
         sections.append(f"{label}:\n" + "\n".join(rows))
-    rows = []
+    rows, leads = [], []
     for career in (first, second):
-        pay, pay_sources = _pay_brief(kb, career.topics.get("salary"), country)
-        sources += pay_sources
-        rows.append(f"- {career.name.capitalize()}: {pay}")
+        lead, unconfirmed = _pay_figure(career.topics.get("salary"), country)
+        sources += [kb.source(f.source) for f in ([lead] if lead else []) + unconfirmed]
+        leads.append(lead)
+        rows.append(f"- {career.name.capitalize()}: {_pay_brief(lead, unconfirmed)}")
+    if (
+        leads[0] is not None
+        and leads[1] is not None
+        and (leads[0].value, leads[0].period, leads[0].source) == (leads[1].value, leads[1].period, leads[1].source)
+    ):
+        # BLS publishes one median for technologists and technicians together: the same figure for
+        # both is not a finding that they earn the same
+        rows.append(
+            f"- These are one and the same figure, for the two careers together ({cite(kb.source(leads[0].source))}): "
+            "it does not show the difference in pay between them."
+        )
     sections.append(f"Pay in {kb.country(country).name}:\n" + "\n".join(rows))
     sections.append(cite_all(sources))
     follow = [t for t in (kb.topic(i) for i in ("education", "salary", "duties")) if t is not None]
@@ -267,39 +279,44 @@ def _body(kb: KnowledgeBase, facts: List[Fact]) -> List[str]:
     return paragraphs
 
 
+def _lead_figure(figures: List[Fact]) -> Tuple[Fact, List[Fact]]:
+    """The figure an answer leads with, and the newer ones it must not lead with. The newest
+    confirmed figure leads; a newer figure only a secondary source states follows it, flagged, so
+    nothing unconfirmed is presented as the fact. `figures` are newest first."""
+    lead = next((f for f in figures if f.confirmed), figures[0])
+    return lead, [f for f in figures[: figures.index(lead)] if not f.confirmed]
+
+
 def _figure_paragraphs(kb: KnowledgeBase, figures: List[Fact]) -> List[str]:
-    newest = figures[0]
-    shown = [newest]
-    lines = [f"The newest figure I have: {_lower_first(_full(kb, newest, cite_inline=True))}"]
-    if not newest.confirmed:
-        confirmed = next((f for f in figures if f.confirmed), None)
-        if confirmed is not None:
-            shown.append(confirmed)
-            lines.append(f"The newest confirmed figure: {_lower_first(_full(kb, confirmed, cite_inline=True))}")
-    earlier = [f for f in figures if f not in shown]
+    lead, unconfirmed = _lead_figure(figures)
+    label = "The newest confirmed figure" if lead.confirmed else "The newest figure I have, not confirmed"
+    lines = [f"{label}: {_lower_first(_full(kb, lead, cite_inline=True))}"]
+    lines += [
+        f"A newer figure from a secondary source: {_lower_first(_full(kb, f, cite_inline=True))}" for f in unconfirmed
+    ]
+    earlier = [f for f in figures if f is not lead and f not in unconfirmed]
     if earlier:
         lines.append("Earlier figures: " + ", ".join(f"{f.value} ({f.period})" for f in earlier) + ".")
     return lines
 
 
-def _pay_brief(kb: KnowledgeBase, entry: Optional[CareerTopic], country_id: str) -> Tuple[str, List[Source]]:
+def _pay_figure(entry: Optional[CareerTopic], country_id: str) -> Tuple[Optional[Fact], List[Fact]]:
+    """A career's leading pay figure for a country, and newer unconfirmed ones (see _lead_figure)."""
     figures = sorted(
         (f for f in (entry.facts if entry else []) if f.figure and f.country in (None, country_id)),
         key=lambda f: f.as_of,
         reverse=True,
     )
-    if not figures:
-        return "no sourced figure yet.", []
-    newest = figures[0]
-    text = f"{newest.value} ({newest.period})"
-    used = [newest]
-    if not newest.confirmed:
-        confirmed = next((f for f in figures if f.confirmed), None)
-        text += ", not yet confirmed"
-        if confirmed is not None:
-            text += f"; confirmed: {confirmed.value} ({confirmed.period})"
-            used.append(confirmed)
-    return text, [kb.source(f.source) for f in used]
+    return _lead_figure(figures) if figures else (None, [])
+
+
+def _pay_brief(lead: Optional[Fact], unconfirmed: List[Fact]) -> str:
+    if lead is None:
+        return "no sourced figure yet."
+    text = f"{lead.value} ({lead.period})" + ("" if lead.confirmed else ", not confirmed")
+    for newer in unconfirmed:
+        text += f"; a newer figure I could not confirm: {newer.value} ({newer.period})"
+    return text
 
 
 def _full(kb: KnowledgeBase, fact: Fact, cite_inline: bool = False) -> str:

@@ -39,7 +39,10 @@ def render(kb: KnowledgeBase) -> str:
         ("other_career", with_plurals(kb.other_career_names())),
         ("country", kb.country_names()),
     ):
-        lines += [f"- lookup: {entity}", "  examples: |"] + [f"    - {n}" for n in names]
+        # longest first: Rasa joins a table into one regex alternation, which takes the first
+        # name that matches at a position ("pathologists" before "pathologists' assistant")
+        ordered = sorted(names, key=len, reverse=True)
+        lines += [f"- lookup: {entity}", "  examples: |"] + [f"    - {n}" for n in ordered]
     return "\n".join(lines) + "\n"
 
 

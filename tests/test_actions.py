@@ -69,8 +69,11 @@ def run_with_events(
 
 def test_salary_question_gets_the_newest_figure_with_source_and_buttons(domain: Dict[str, Any]) -> None:
     [message], slots = run_with_events(actions.ActionAnswerTopic(), "ask_salary", domain)
-    assert "The newest figure I have: median pay for medical laboratory technicians was $60,290" in message["text"]
-    assert "(Beacon Hill Career Training, 2025)" in message["text"]
+    assert (
+        "The newest confirmed figure: median pay for clinical lab technologists and technicians together was $60,780"
+        in message["text"]
+    )
+    assert "$60,290" in message["text"] and "(Beacon Hill Career Training, 2025)" in message["text"]
     assert message["buttons"] == [
         {"title": "In Canada", "payload": '/inform{"country": "canada"}'},
         {"title": "In the UK", "payload": '/inform{"country": "uk"}'},
@@ -276,3 +279,44 @@ def test_action_server_refuses_to_start_on_an_invalid_knowledge_file(write_knowl
     assert str(path) in output
     assert f"entry careers.{MLT}.topics.salary.facts[0], field 'source': field required" in output
     assert "Traceback" not in output
+
+
+def test_pathologists_assistant_is_not_read_as_pathologist(domain: Dict[str, Any]) -> None:
+    text = "how much does a pathologists' assistant make"
+    [message] = run(
+        actions.ActionAnswerTopic(),
+        "ask_salary",
+        domain,
+        text=text,
+        other_career=["pathologist", "pathologists' assistant"],
+    )
+    assert message["text"].startswith('"pathologists\' assistant" is outside what I know')
+
+
+@pytest.mark.parametrize(
+    "said, country",
+    [
+        ("Ontario", "canada"),
+        ("CSMLS", "canada"),
+        ("HCPC", "uk"),
+        ("IBMS", "uk"),
+        ("California", "us"),
+        ("New South Wales", "australia"),
+        ("Queensland", "australia"),
+    ],
+)
+def test_regions_and_credential_bodies_resolve_to_their_country(
+    said: str, country: str, domain: Dict[str, Any]
+) -> None:
+    text = f"what education do i need in {said}"
+    action = actions.ActionAnswerTopic()
+    [message], slots = run_with_events(action, "ask_education", domain, text=text, country=said)
+    assert slots["country"] == country
+    assert "in the US" not in message["text"] or country == "us"
+
+
+@pytest.mark.parametrize("said", ["HT", "HTL", "histology", "histotechnologist"])
+def test_histology_credentials_mean_histotechnology(said: str, domain: Dict[str, Any]) -> None:
+    text = f"what does a {said} do"
+    _, slots = run_with_events(actions.ActionAnswerTopic(), "ask_duties", domain, text=text, career=said)
+    assert slots["career"] == "histotechnician"
