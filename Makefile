@@ -80,9 +80,10 @@ forget: install ## delete conversations idle for more than DAYS days (default: L
 lookups: install ## regenerate data/lookups.yml (career and country names) from the knowledge file
 	$(BIN)/python scripts/sync_lookups.py
 
-eval: install train ## measure answer quality: cross-validated NLU F1 and the end-to-end answer check
+eval: install train ## measure answer quality: cross-validated NLU F1, the end-to-end answer check, real questions
 	$(BIN)/python -m scripts.cross_validate
 	$(BIN)/python -m scripts.e2e_check
+	$(BIN)/python -m scripts.real_questions
 
 lock: ## re-resolve requirements.in into requirements.lock (needs network to PyPI)
 	scripts/lock.sh

@@ -1,0 +1,36 @@
+"""The set of real questions (tests/e2e/real_questions.yml) stays what it claims to be: each item a
+question with the public page it was copied from and a theme, and the reply kinds are told apart."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from scripts.real_questions import load, reply_kind
+
+THEMES = {
+    "licensing_by_state",
+    "certification_routes",
+    "programs",
+    "physical_health",
+    "the_work",
+    "pay",
+    "careers_around_the_lab",
+    "canada_uk",
+    "personal",
+}
+
+
+def test_every_item_has_its_question_its_page_and_a_theme() -> None:
+    questions = load()
+    assert len(questions) >= 150
+    for item in questions:
+        assert item["question"].strip() and item["url"].startswith(("http://", "https://")), item
+        assert item["theme"] in THEMES and isinstance(item["answerable"], bool), item
+    assert max(Counter(item["url"] for item in questions).values()) <= 5  # at most 5 from one page
+
+
+def test_reply_kinds() -> None:
+    assert reply_kind("Sorry, I didn't get that. Could you ask in other words?") == "not understood"
+    assert reply_kind('"nurse" is outside what I know: I only cover ...') == "declined: other job"
+    assert reply_kind("About phlebotomists:\n\nThey draw blood.") == "topic answer"
+    assert reply_kind("I don't have sourced information on pay for cytotechnologists yet") == "nothing sourced"
