@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from typing import Any, Callable, Dict, List, Optional, Union
 
 import yaml
 
-from stack.launcher import MODEL_PATH, PROJECT_ROOT, say, start_stack, throwaway_settings
+from stack.launcher import PROJECT_ROOT, bot_to_ask
 
 QUESTIONS = PROJECT_ROOT / "tests" / "e2e" / "questions.yml"
 FALLBACK_PHRASES = ["outside what I know", "didn't get that"]
@@ -115,13 +114,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     items = load_items()
 
-    if args.url:
-        result = run(items, lambda message, sender: say(args.url.rstrip("/"), message, sender))
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            workdir = Path(tmp)
-            with start_stack(throwaway_settings(workdir), MODEL_PATH, workdir, web=False) as bot:
-                result = run(items, bot.say)
+    with bot_to_ask(args.url) as ask:
+        result = run(items, ask)
     print(f"End-to-end answer check: {len(items)} items from {QUESTIONS.name}\n")
     print(report(result))
     overall = result["correct"] / result["total"]

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import yaml
 
-from stack.launcher import MODEL_PATH, PROJECT_ROOT, say, start_stack, throwaway_settings
+from stack.launcher import PROJECT_ROOT, Ask, bot_to_ask
 
 QUESTIONS = PROJECT_ROOT / "tests" / "e2e" / "real_questions.yml"
 KINDS = [  # the first phrase a reply contains names its kind
@@ -44,7 +43,7 @@ def load(path: Path = QUESTIONS) -> List[Dict[str, Any]]:
     return questions
 
 
-def run(questions: List[Dict[str, Any]], ask: Callable[[str, str], List[Dict[str, Any]]]) -> Dict[str, Counter[str]]:
+def run(questions: List[Dict[str, Any]], ask: Ask) -> Dict[str, Counter[str]]:
     by_theme: Dict[str, Counter[str]] = defaultdict(Counter)
     for item in questions:
         reply = "\n".join(r.get("text", "") for r in ask(item["question"], f"real-{uuid.uuid4().hex[:10]}"))
@@ -71,13 +70,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--show", help="list the questions that got this kind of reply")
     args = parser.parse_args(argv)
     questions = load()
-    if args.url:
-        by_theme = run(questions, lambda message, sender: say(args.url.rstrip("/"), message, sender))
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            workdir = Path(tmp)
-            with start_stack(throwaway_settings(workdir), MODEL_PATH, workdir, web=False) as bot:
-                by_theme = run(questions, bot.say)
+    with bot_to_ask(args.url) as ask:
+        by_theme = run(questions, ask)
     print(f"Real questions: {len(questions)} from {QUESTIONS.name}, as their askers wrote them\n")
     print(report(by_theme))
     if args.show:

@@ -16,12 +16,13 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 from stack import logs
 from stack.settings import PROJECT_ROOT, Settings
@@ -285,6 +286,22 @@ class Stack:
     def say(self, message: str, sender: str) -> List[Dict[str, Any]]:
         """Send a message over the REST channel; the bot's replies."""
         return say(self.rasa_url, message, sender)
+
+
+Ask = Callable[[str, str], List[Dict[str, Any]]]  # (message, sender) -> the bot's replies
+
+
+@contextlib.contextmanager
+def bot_to_ask(url: Optional[str] = None) -> Iterator[Ask]:
+    """A way to ask the bot (the measurement tools): the Rasa server at `url`, or a private copy
+    started for the duration, with throwaway settings."""
+    if url:
+        yield lambda message, sender: say(url.rstrip("/"), message, sender)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        with start_stack(throwaway_settings(workdir), MODEL_PATH, workdir, web=False) as bot:
+            yield bot.say
 
 
 @contextlib.contextmanager
