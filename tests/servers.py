@@ -33,15 +33,24 @@ def server_env(**values: str) -> Dict[str, str]:
     return launcher.child_env(Settings.from_env({}, **values))
 
 
+def http(
+    url: str, body: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None, timeout: float = 60
+) -> Tuple[int, bytes, Dict[str, str]]:
+    """GET (no `body`), or POST `body`, as JSON unless `headers` say otherwise; the status, the raw
+    reply and its headers, for error responses too."""
+    headers = headers if headers is not None else {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
 def post_raw(url: str, body: bytes, timeout: float = 60) -> Tuple[int, Any]:
     """POST raw bytes as JSON; the status and the parsed reply (or its text if it is not JSON),
     for error responses too."""
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            status, raw = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, raw = error.code, error.read()
+    status, raw, _ = http(url, body, timeout=timeout)
     try:
         return status, json.loads(raw or b"null")
     except ValueError:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import stat
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -16,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from addons.server.private_rest import UNAVAILABLE
-from tests.servers import RunningBot, endpoint_env, get_json, post_raw, say, start_rasa, texts
+from tests.servers import RunningBot, endpoint_env, get_json, http, post_raw, say, start_rasa, texts
 
 pytestmark = pytest.mark.integration
 
@@ -52,12 +50,8 @@ def stored_rows(db_url: str, sender: str) -> List[Dict[str, Any]]:
 
 
 def post(url: str, body: bytes, headers: Optional[Dict[str, str]] = None) -> Tuple[int, Any, Dict[str, str]]:
-    request = urllib.request.Request(url, data=body, headers=headers or {"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            status, raw, got = response.status, response.read(), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        status, raw, got = error.code, error.read(), dict(error.headers)
+    """POST; the status, the parsed JSON reply and the headers."""
+    status, raw, got = http(url, body, headers)
     return status, json.loads(raw or b"null"), got
 
 

@@ -12,11 +12,11 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator, Tuple
+from typing import Dict, Iterator, Optional, Tuple
 
 import pytest
 
-from tests.servers import PROJECT_ROOT, RunningBot, background, free_port, texts
+from tests.servers import PROJECT_ROOT, RunningBot, background, free_port, http, texts
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 EXAMPLE = PROJECT_ROOT / "deploy" / "nginx-lab-advisor.conf"
@@ -27,13 +27,11 @@ pytestmark = [
 ]
 
 
-def fetch(url: str, body: bytes = b"", content_type: str = "application/json") -> Tuple[int, str, dict]:
-    request = urllib.request.Request(url, data=body or None, headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read().decode(), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(errors="replace"), dict(error.headers)
+def fetch(
+    url: str, body: Optional[bytes] = None, content_type: str = "application/json"
+) -> Tuple[int, str, Dict[str, str]]:
+    status, raw, headers = http(url, body, {"Content-Type": content_type}, timeout=30)
+    return status, raw.decode(errors="replace"), headers
 
 
 @pytest.fixture(scope="module")

@@ -76,3 +76,10 @@ def test_the_http_api_is_only_enabled_with_authentication() -> None:
 def test_overrides_must_name_a_setting() -> None:
     with pytest.raises(SettingError, match="LAB_ADVISOR_NOPE"):
         Settings.from_env({}, LAB_ADVISOR_NOPE="1")
+
+
+def test_the_settings_a_server_is_given_are_the_settings_in_force() -> None:
+    """as_env() lists every setting and reads back as the same settings (no field left out)."""
+    settings = Settings.from_env({"LAB_ADVISOR_RATE_LIMIT": "7", "LAB_ADVISOR_WEB_PORT": "9090"})
+    assert set(settings.as_env()) == set(DEFAULTS)
+    assert Settings.from_env(settings.as_env()) == settings
