@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 QUIET := $(BIN)/python -m stack.quiet  # Rasa's output less its libraries' deprecation warnings
 MODEL := models/lab-career-advisor.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
-  addons/nlu/sentence_encoder.py addons/nlu/sentence_featurizer.py addons/nlu/intent_classifier.py
+  bot/sentence_encoder.py addons/nlu/sentence_featurizer.py addons/nlu/intent_classifier.py
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2

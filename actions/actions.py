@@ -30,12 +30,15 @@ from bot import (
     Question,
     ReloadingKnowledge,
     Topic,
-    answer,
     compare,
     describe_topics,
     topics_overview,
 )
+from bot.asking import answer_question, search_answer
 from bot.conversation import comparison_pair, comparison_title, default_comparison, follow_up_topic
+from bot.matching import FactIndex
+from bot.sentence_encoder import shared_encoder
+from stack.settings import PROJECT_ROOT
 from stack.settings import current as current_settings
 
 logger = logging.getLogger(__name__)
@@ -60,6 +63,20 @@ def load_configured_knowledge() -> ReloadingKnowledge:
 
 
 KNOWLEDGE = load_configured_knowledge()
+FACT_VECTORS_CACHE = PROJECT_ROOT / ".cache"
+_index: Optional[FactIndex] = None
+
+
+def fact_index(kb: KnowledgeBase) -> FactIndex:
+    """The facts of this version of the knowledge file as sentence vectors (bot.matching): built
+    once per version, the first time (the action server builds it as it starts)."""
+    global _index
+    if _index is None or _index.kb is not kb:
+        _index = FactIndex(kb, shared_encoder(), cache_dir=FACT_VECTORS_CACHE)
+    return _index
+
+
+fact_index(KNOWLEDGE.current())
 
 
 def topic_intent(topic: Topic) -> Text:
@@ -100,6 +117,8 @@ def answer_buttons(
         for country_id in result.other_countries:
             title = f"In {kb.country(country_id).name}"
             buttons.append({"title": title, "payload": payload(INFORM_INTENT, country=country_id)})
+    if result.more_on is not None:  # a focused answer: the whole topic is one button away
+        buttons += [{**b, "title": f"More: {b['title']}"} for b in topic_buttons([result.more_on], domain)]
     buttons += topic_buttons(result.follow_ups, domain)
     return buttons[:MAX_BUTTONS] if topic_id != RELATED_CAREERS else buttons
 
@@ -178,14 +197,75 @@ class ActionAnswerTopic(Action):
         if not_covered and not careers:  # "how much does a nurse make?": not about the career discussed
             career_id = None
         question = Question(topic_id, career_id=career_id, country_id=country, said_as=said_as, not_covered=not_covered)
-        result = answer(kb, question)
-        dispatcher.utter_message(text=result.text, buttons=answer_buttons(kb, result, topic_id, domain))
-        events = [SlotSet("topic", topic_id)]
-        if career_id:
-            events.append(SlotSet("career", career_id))
-        if country:
-            events.append(SlotSet("country", country))
-        return events
+        result = answer_question(kb, fact_index(kb), question, tracker.latest_message.get("text"))
+        return say_answer(dispatcher, kb, result, topic_id, domain, career_id, country)
+
+
+def say_answer(
+    dispatcher: CollectingDispatcher,
+    kb: KnowledgeBase,
+    result: Answer,
+    topic_id: Text,
+    domain: Dict[Text, Any],
+    career_id: Optional[Text],
+    country: Optional[Text],
+) -> List[Dict[Text, Any]]:
+    """Send an answer with its buttons, and remember its topic, career and country."""
+    if result.more_on is not None:
+        topic_id = result.more_on.id
+    dispatcher.utter_message(text=result.text, buttons=answer_buttons(kb, result, topic_id, domain))
+    events = [SlotSet("topic", topic_id)]
+    career_id = result.career_id if result.more_on is not None else career_id
+    if career_id:
+        events.append(SlotSet("career", career_id))
+    if country:
+        events.append(SlotSet("country", country))
+    return events
+
+
+class ActionSearchKnowledge(Action):
+    """A message no intent matched with confidence, or one the NLU took for off-topic: searched
+    against the whole knowledge file (bot.asking.search_answer). A close match is answered; else
+    an honest pointer; else "didn't get that" (or "outside what I know") and the topics."""
+
+    def name(self) -> Text:
+        return "action_search_knowledge"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        kb = KNOWLEDGE.current()
+        intent: Text = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        careers = mentioned_careers(kb, tracker)
+        career_id = careers[0][0] if careers else known_career(kb, tracker)
+        country = mentioned_country(kb, tracker) or known_country(kb, tracker)
+        text = str(tracker.latest_message.get("text") or "")
+        searched = search_answer(kb, fact_index(kb), text, career_id=career_id, country_id=country)
+        if searched.answer is not None:
+            topic = searched.answer.more_on.id if searched.answer.more_on else (tracker.get_slot("topic") or "")
+            if searched.answer.more_on is None:  # a pointer: the topics follow it
+                dispatcher.utter_message(text=searched.answer.text, buttons=menu_buttons(kb, domain))
+                return []
+            return say_answer(dispatcher, kb, searched.answer, topic, domain, career_id, country)
+        dispatcher.utter_message(response="utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback")
+        offer_topics(dispatcher, kb, domain)
+        return []
+
+
+def menu_topics(kb: KnowledgeBase, domain: Dict[Text, Any]) -> List[Topic]:
+    intents = set(domain_intents(domain))
+    return [t for t in topics_overview(kb) if topic_intent(t) in intents]
+
+
+def menu_buttons(kb: KnowledgeBase, domain: Dict[Text, Any]) -> List[Dict[Text, Text]]:
+    """A button for each menu topic, and one to compare the default career with its counterpart."""
+    buttons = topic_buttons(menu_topics(kb, domain), domain)
+    if COMPARE_INTENT in domain_intents(domain):
+        buttons.append({"title": comparison_title(kb, *default_comparison(kb)), "payload": payload(COMPARE_INTENT)})
+    return buttons
+
+
+def offer_topics(dispatcher: CollectingDispatcher, kb: KnowledgeBase, domain: Dict[Text, Any]) -> None:
+    """The topic menu: a sentence naming the topics, and a button for each."""
+    dispatcher.utter_message(text=describe_topics(menu_topics(kb, domain)), buttons=menu_buttons(kb, domain))
 
 
 class ActionCompareCareers(Action):
@@ -215,11 +295,5 @@ class ActionOfferTopics(Action):
         return "action_offer_topics"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        kb = KNOWLEDGE.current()
-        intents = set(domain_intents(domain))
-        topics = [t for t in topics_overview(kb) if topic_intent(t) in intents]
-        buttons = topic_buttons(topics, domain)
-        if COMPARE_INTENT in intents:
-            buttons.append({"title": comparison_title(kb, *default_comparison(kb)), "payload": payload(COMPARE_INTENT)})
-        dispatcher.utter_message(text=describe_topics(topics), buttons=buttons)
+        offer_topics(dispatcher, KNOWLEDGE.current(), domain)
         return [FollowupAction("action_listen")]

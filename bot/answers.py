@@ -31,6 +31,7 @@ class Answer:
     country_id: Optional[str] = None  # the country answered for, where rules differ
     other_careers: List[str] = field(default_factory=list)  # offered: other meanings, related careers
     other_countries: List[str] = field(default_factory=list)  # offered: other countries on this topic
+    more_on: Optional[Topic] = None  # a focused answer's topic: its overview is one button away
 
 
 @dataclass(frozen=True)
@@ -50,17 +51,28 @@ def cite(source: Source) -> str:
 
 
 def cite_all(sources: Iterable[Source]) -> str:
-    """The closing source line: each source once, editions of one work merged, newest year first:
-    "Sources: U.S. Bureau of Labor Statistics, Occupational Outlook Handbook (2024, 2022); Coursera (2022)."
+    """The closing source line: each source once, editions of one work merged, newest year first,
+    linked to its page where the file gives one (the name, or each year when editions have pages
+    of their own): "Sources: [U.S. Bureau of Labor Statistics, ...](https://...) (2024, 2022); Coursera (2022)."
     """
-    years: Dict[str, List[int]] = {}
+    editions: Dict[str, Dict[int, Optional[str]]] = {}
     for source in sources:
-        listed = years.setdefault(source.name, [])
-        if source.year not in listed:
-            listed.append(source.year)
-    label = "Source" if len(years) == 1 else "Sources"
-    parts = [f"{name} ({', '.join(str(y) for y in sorted(ys, reverse=True))})" for name, ys in years.items()]
-    return f"{label}: " + "; ".join(parts) + "."
+        years = editions.setdefault(source.name, {})
+        years[source.year] = years.get(source.year) or source.url
+    label = "Source" if len(editions) == 1 else "Sources"
+    return f"{label}: " + "; ".join(_cited(name, years) for name, years in editions.items()) + "."
+
+
+def _cited(name: str, years: Dict[int, Optional[str]]) -> str:
+    newest_first = sorted(years.items(), reverse=True)
+    urls = {url for _, url in newest_first if url}
+    if len(urls) <= 1:
+        return f"{_link(name, next(iter(urls), None))} ({', '.join(str(y) for y, _ in newest_first)})"
+    return f"{name} ({', '.join(_link(str(y), url) for y, url in newest_first)})"
+
+
+def _link(label: str, url: Optional[str]) -> str:
+    return f"[{label}]({url})" if url else label
 
 
 def answer(kb: KnowledgeBase, question: Question) -> Answer:
@@ -77,6 +89,41 @@ def answer(kb: KnowledgeBase, question: Question) -> Answer:
         about = topic.about if topic else "that"
         return _no_information(kb, frame, about, _follow_ups(kb, frame.career, None), why=why)
     return _topic_answer(kb, question, frame, topic, entry)
+
+
+def overview(entry: CareerTopic) -> List[Fact]:
+    """The facts a topic's answer gives when no specific question is asked: all but the details
+    (`detail: true`, given only to the question they answer)."""
+    return [f for f in entry.facts if not f.detail]
+
+
+def focused_answer(kb: KnowledgeBase, question: Question, facts: List[Fact], country_id: Optional[str]) -> Answer:
+    """Only the facts that answer the question asked (found by `bot.matching`), for the career in
+    `question` and the country the facts hold in (None: everywhere); the topic's whole answer
+    stays one button away (`more_on`)."""
+    frame = _frame(kb, question)
+    topic = kb.topic(question.topic_id)
+    entry = frame.career.topics.get(question.topic_id)
+    figures = [f for f in facts if f.figure]
+    if figures and entry is not None:  # a figure never appears without the series it belongs to
+        country = figures[0].country
+        series = [f for f in entry.facts if f.figure and f.country in (None, country)]
+        figures = sorted(series, key=lambda f: f.as_of, reverse=True)
+    statements = [f for f in facts if not f.figure]
+    body = (_figure_paragraphs(kb, figures) if figures else []) + [_full(kb, f) for f in statements]
+    shown = figures + statements
+    sources = frame.sources + [kb.source(f.source) for f in shown]
+    header = _header(kb, frame.career, question, country_id)
+    countries = _countries(overview(entry)) if entry else []
+    return Answer(
+        text="\n\n".join(frame.preface + [header, *body, cite_all(sources)]),
+        follow_ups=[t for t in _follow_ups(kb, frame.career, entry) if t != topic],
+        career_id=frame.career_id,
+        country_id=country_id,
+        other_careers=frame.other_careers,
+        other_countries=[c for c in countries if c != country_id] if country_id else [],
+        more_on=topic,
+    )
 
 
 @dataclass(frozen=True)
@@ -137,7 +184,7 @@ def _no_information(
 def _related_careers(kb: KnowledgeBase, question: Question, frame: _Frame, entry: Optional[CareerTopic]) -> Answer:
     """The careers related to this one, each with its one-line summary."""
     career, sources = frame.career, list(frame.sources)
-    facts = entry.facts if entry else []
+    facts = overview(entry) if entry else []
     lines = [f"Careers related to {career.name}:"]
     for related_id in career.related:
         related = kb.career(related_id)
@@ -157,13 +204,14 @@ def _related_careers(kb: KnowledgeBase, question: Question, frame: _Frame, entry
 
 def _topic_answer(kb: KnowledgeBase, question: Question, frame: _Frame, topic: Topic, entry: CareerTopic) -> Answer:
     """A topic's facts for the career, for the country asked about where the rules differ by country."""
-    countries = _countries(entry)
+    shown = overview(entry)
+    countries = _countries(shown)
     country_id = None
-    facts = entry.facts
+    facts = shown
     if countries:
         country_id = question.country_id or kb.default_country
         # the country's own facts lead; facts true everywhere follow
-        facts = [f for f in entry.facts if f.country == country_id] + [f for f in entry.facts if f.country is None]
+        facts = [f for f in shown if f.country == country_id] + [f for f in shown if f.country is None]
         if not any(f.country == country_id for f in facts):
             follow_ups = _follow_ups(kb, frame.career, entry)
             return _no_information(kb, frame, topic.about, follow_ups, country_id=country_id, countries=countries)
@@ -303,7 +351,7 @@ def _figure_paragraphs(kb: KnowledgeBase, figures: List[Fact]) -> List[str]:
 def _pay_figure(entry: Optional[CareerTopic], country_id: str) -> Tuple[Optional[Fact], List[Fact]]:
     """A career's leading pay figure for a country, and newer unconfirmed ones (see _lead_figure)."""
     figures = sorted(
-        (f for f in (entry.facts if entry else []) if f.figure and f.country in (None, country_id)),
+        (f for f in (overview(entry) if entry else []) if f.figure and f.country in (None, country_id)),
         key=lambda f: f.as_of,
         reverse=True,
     )
@@ -331,12 +379,12 @@ def _full(kb: KnowledgeBase, fact: Fact, cite_inline: bool = False) -> str:
 def _brief(entry: Optional[CareerTopic]) -> Optional[Fact]:
     if entry is None:
         return None
-    return entry.brief or next((f for f in entry.facts if not f.figure), None)
+    return entry.brief or next((f for f in overview(entry) if not f.figure), None)
 
 
-def _countries(entry: CareerTopic) -> List[str]:
+def _countries(facts: List[Fact]) -> List[str]:
     found: List[str] = []
-    for fact in entry.facts:
+    for fact in facts:
         if fact.country and fact.country not in found:
             found.append(fact.country)
     return found

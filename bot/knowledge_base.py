@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
-from bot.schema import AmbiguousName, Career, CareerTopic, Country, Fact, KnowledgeFile, OtherCareers, Source
+from bot.schema import AmbiguousName, Career, CareerTopic, Country, Fact, KnowledgeFile, OtherCareers, Pointer, Source
 from bot.schema import normalize_name as normalize
 
 
@@ -120,6 +120,10 @@ class KnowledgeBase:
     # facts and sources
     def source(self, source_id: str) -> Source:
         return self._data.sources[source_id]
+
+    def pointers(self) -> Dict[str, Pointer]:
+        """Where to look when the file has no answer, by id."""
+        return dict(self._data.pointers)
 
     def all_facts(self) -> List[Fact]:
         facts = [f for c in self._data.careers.values() for t in c.topics.values() for f in t.facts]

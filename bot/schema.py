@@ -92,6 +92,17 @@ class Fact(_Strict):
     confirmed: bool = True
     note: Optional[Text] = None
     country: Optional[Identifier] = None  # only for facts that hold in one country
+    # The questions this fact answers, in a student's words: a question close in meaning to one of
+    # them (or to the text) is answered with this fact rather than the whole topic (bot.matching).
+    answers: List[Text] = Field(default_factory=list)
+    # A detail answers a specific question; the topic's overview leaves it out.
+    detail: bool = False
+
+    @validator("detail")
+    def _figures_are_overview(cls, v: bool, values: Dict[str, Any]) -> bool:
+        if v and values.get("figure"):
+            raise ValueError("a figure belongs to its topic's overview (a series by period), so it cannot be a detail")
+        return v
 
     @validator("value", "period", always=True)
     def _figures_are_precise(cls, v: Optional[str], values: Dict[str, Any], field: ModelField) -> Optional[str]:
@@ -104,6 +115,17 @@ class Fact(_Strict):
         if "text" in values and v not in values["text"]:
             raise ValueError(f"'{v}' does not appear in the fact's text")
         return v
+
+
+class Pointer(_Strict):
+    """Where to look when the file has no answer ("the NAACLS website lists accredited programs"),
+    and the questions it is the pointer for. A pointer to a person (a counselor) needs no source."""
+
+    text: Text
+    answers: List[Text] = Field(..., min_items=1)
+    source: Optional[Identifier] = None
+    as_of: Optional[Year] = None
+    country: Optional[Identifier] = None
 
 
 class CareerTopic(_Strict):
@@ -162,6 +184,9 @@ class KnowledgeFile(_Strict):
     sources: Dict[Identifier, Source]
     careers: Dict[Identifier, Career]
     other_careers: Optional[OtherCareers] = None
+    # Where to look when the file has no answer: the NAACLS program finder, a state board, CSMLS...
+    # Each says (with `answers`) which questions it is the pointer for.
+    pointers: Dict[Identifier, Pointer] = Field(default_factory=dict)
 
     @validator("topics", "countries", "sources", "careers")
     def _not_empty(cls, v: Dict[str, Any], field: ModelField) -> Dict[str, Any]:
@@ -191,6 +216,12 @@ class _ReferenceCheck:
         if knowledge.other_careers is not None:
             self.claim_names(("other_careers", "names"), knowledge.other_careers.names, field=None)
             self.fact(("other_careers", "pointer"), knowledge.other_careers.pointer)
+        for pointer_id, pointer in knowledge.pointers.items():
+            where = ("pointers", pointer_id)
+            if pointer.source is not None and pointer.source not in knowledge.sources:
+                self.problems.append((where + ("source",), f"unknown source '{pointer.source}'"))
+            if pointer.country is not None and pointer.country not in knowledge.countries:
+                self.problems.append((where + ("country",), f"unknown country '{pointer.country}'"))
 
     def career_ref(self, where: Location, career_id: str) -> None:
         if career_id not in self.k.careers:

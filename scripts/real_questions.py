@@ -1,11 +1,13 @@
 """Put the real questions people posted (tests/e2e/real_questions.yml) to the bot, as written, and
-print what kind of reply each theme gets (`make eval`).
+print the direct-answer rate by theme (`make eval`).
 
-    python -m scripts.real_questions [--url http://127.0.0.1:5005] [--show fallback]
+    python -m scripts.real_questions [--url http://127.0.0.1:5005] [--show missed] [--floor 80]
 
-This is the baseline for issue 13: the facts a direct answer must contain are not written yet, so a
-topic answer here is not yet a *direct* answer; what it measures is how often a real question gets
-no answer at all (not understood, out of scope, declined, nothing sourced) against a topic answer.
+Each question says what a direct answer must contain (`expect`: strings taken from the sources, all
+of which the reply must contain), or, for one no sourced bot can answer (an opinion, one person's
+situation), that the right reply is an honest pointer (`pointer`): the bot says it has no sourced
+answer and does not give a topic's facts instead. A reply that does either is a direct answer.
+With `--floor`, exits 1 when the overall rate is below it (the CI floor).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from stack.launcher import PROJECT_ROOT, Ask, bot_to_ask
 
 QUESTIONS = PROJECT_ROOT / "tests" / "e2e" / "real_questions.yml"
 KINDS = [  # the first phrase a reply contains names its kind
+    ("pointer", "I don't have a sourced answer"),
     ("not understood", "didn't get that"),
     ("out of scope", "I only answer questions about"),
     ("declined: other job", "is outside what I know"),
@@ -32,10 +35,19 @@ KINDS = [  # the first phrase a reply contains names its kind
     ("topic answer", "About "),
     ("menu", "I can tell you about"),
 ]
+HONEST = {"pointer", "nothing sourced", "declined: other job", "out of scope"}  # says it has no answer
 
 
 def reply_kind(reply: str) -> str:
     return next((kind for kind, phrase in KINDS if phrase in reply), "other")
+
+
+def is_direct(item: Dict[str, Any], reply: str) -> bool:
+    """Whether a reply answers the question: it contains every expected fact, or, for a question
+    only a pointer can answer, it is an honest "I don't have that" (never a topic's facts)."""
+    if "expect" in item:
+        return all(expected.lower() in reply.lower() for expected in item["expect"])
+    return reply_kind(reply) in HONEST
 
 
 def load(path: Path = QUESTIONS) -> List[Dict[str, Any]]:
@@ -44,22 +56,30 @@ def load(path: Path = QUESTIONS) -> List[Dict[str, Any]]:
 
 
 def run(questions: List[Dict[str, Any]], ask: Ask) -> Dict[str, Counter[str]]:
+    """Ask each question in a new conversation; count per theme how many got a direct answer."""
     by_theme: Dict[str, Counter[str]] = defaultdict(Counter)
     for item in questions:
         reply = "\n".join(r.get("text", "") for r in ask(item["question"], f"real-{uuid.uuid4().hex[:10]}"))
+        item["reply"] = reply
         item["reply_kind"] = reply_kind(reply)
+        item["direct"] = is_direct(item, reply)
+        by_theme[item["theme"]]["direct" if item["direct"] else "missed"] += 1
         by_theme[item["theme"]][item["reply_kind"]] += 1
     return by_theme
+
+
+def overall_rate(by_theme: Dict[str, Counter[str]]) -> float:
+    total: Counter[str] = sum(by_theme.values(), Counter())
+    return 100 * total["direct"] / max(1, total["direct"] + total["missed"])
 
 
 def report(by_theme: Dict[str, Counter[str]]) -> str:
     kinds = [kind for kind, _ in KINDS] + ["other"]
     total: Counter[str] = sum(by_theme.values(), Counter())
-    lines = [f"{'theme':<24}{'n':>4}  {'topic answer':>12}  {'no answer':>9}", "-" * 54]
+    lines = [f"{'theme':<24}{'n':>4}  {'direct answer':>13}", "-" * 43]
     for theme, counts in sorted(by_theme.items()) + [("overall", total)]:
-        n = sum(counts.values())
-        answered = counts["topic answer"] + counts["comparison"]
-        lines.append(f"{theme:<24}{n:>4}  {100 * answered / n:>11.0f}%  {100 * (n - answered) / n:>8.0f}%")
+        n = counts["direct"] + counts["missed"]
+        lines.append(f"{theme:<24}{n:>4}  {100 * counts['direct'] / n:>12.0f}%")
     lines += ["", "Replies by kind: " + ", ".join(f"{k} {total[k]}" for k in kinds if total[k])]
     return "\n".join(lines)
 
@@ -67,7 +87,8 @@ def report(by_theme: Dict[str, Counter[str]]) -> str:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running Rasa server (default: start one)")
-    parser.add_argument("--show", help="list the questions that got this kind of reply")
+    parser.add_argument("--show", help="list the questions that got this kind of reply, or 'missed'")
+    parser.add_argument("--floor", type=float, help="exit 1 when the overall direct-answer %% is below this")
     args = parser.parse_args(argv)
     questions = load()
     with bot_to_ask(args.url) as ask:
@@ -75,8 +96,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"Real questions: {len(questions)} from {QUESTIONS.name}, as their askers wrote them\n")
     print(report(by_theme))
     if args.show:
+        shown = [q for q in questions if (not q["direct"] if args.show == "missed" else q["reply_kind"] == args.show)]
         print(f"\nGot {args.show!r}:")
-        print("\n".join(f"  [{q['theme']}] {q['question'][:140]}" for q in questions if q["reply_kind"] == args.show))
+        for q in shown:
+            wanted = q.get("expect") or f"pointer ({q.get('pointer')})"
+            print(f"  [{q['theme']}] {q['question'][:120]}\n     wanted {wanted}; got: {q['reply'][:160]!r}")
+    rate = overall_rate(by_theme)
+    if args.floor is not None and rate < args.floor:
+        print(f"\nDirect answers {rate:.0f}% are below the floor of {args.floor:.0f}%.", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -73,7 +73,7 @@ def test_salary_question_gets_the_newest_figure_with_source_and_buttons(domain: 
         "The newest confirmed figure: median pay for clinical lab technologists and technicians together was $60,780"
         in message["text"]
     )
-    assert "$60,290" in message["text"] and "(Beacon Hill Career Training, 2025)" in message["text"]
+    assert "$61,890" in message["text"] and "(JobHuntDay (career site, citing BLS), 2026)" in message["text"]
     assert message["buttons"] == [
         {"title": "In Canada", "payload": '/inform{"country": "canada"}'},
         {"title": "In the UK", "payload": '/inform{"country": "uk"}'},
@@ -124,7 +124,7 @@ def test_an_edited_knowledge_file_is_answered_from_without_a_restart(
 ) -> None:
     path = write_knowledge()
     monkeypatch.setattr(actions, "KNOWLEDGE", ReloadingKnowledge(path))
-    assert "$60,290" in run(actions.ActionAnswerTopic(), "ask_salary", domain)[0]["text"]
+    assert "$61,890" in run(actions.ActionAnswerTopic(), "ask_salary", domain)[0]["text"]
 
     def new_figure(data: Dict[str, Any]) -> None:
         fact = data["careers"][MLT]["topics"]["salary"]["facts"][0]
@@ -149,14 +149,14 @@ def test_a_named_career_is_answered_and_remembered(domain: Dict[str, Any]) -> No
 
 def test_a_follow_up_question_keeps_the_career(domain: Dict[str, Any]) -> None:
     [message] = run(actions.ActionAnswerTopic(), "ask_salary", domain, slots={"career": "phlebotomist"})
-    assert "$41,810" in message["text"] and "$60,290" not in message["text"]
+    assert "$41,810" in message["text"] and "$61,890" not in message["text"]
 
 
 def test_naming_another_career_switches(domain: Dict[str, Any]) -> None:
     [message], slots = run_with_events(
         actions.ActionAnswerTopic(), "ask_salary", domain, slots={"career": "phlebotomist"}, career="lab techs"
     )
-    assert "$60,290" in message["text"] and slots["career"] == "medical_laboratory_technician"
+    assert "$61,890" in message["text"] and slots["career"] == "medical_laboratory_technician"
 
 
 def test_inform_re_answers_the_last_topic_for_a_new_country(domain: Dict[str, Any]) -> None:

@@ -85,7 +85,7 @@ def test_metadata_and_input_channel_from_the_client_are_not_stored(bot: RunningB
     metadata = {"email": "sam@example.com", "phone": "555-123-4567", "ssn": "123-45-6789", "note": "secret-note"}
     body = {"sender": sender, "message": "how much do lab techs make?", "metadata": metadata, "input_channel": "evil"}
     status, replies, _ = post(webhook(bot), json.dumps(body).encode())
-    assert status == 200 and "$60,290" in texts(replies)
+    assert status == 200 and "$61,890" in texts(replies)
     users = [row for row in stored_rows(bot.db_url or "", sender) if row["event"] == "user"]
     assert len(users) == 1 and users[0]["input_channel"] == "rest" and not users[0].get("metadata")
     stored = json.dumps(stored_rows(bot.db_url or "", sender))

@@ -59,7 +59,7 @@ def test_top_level_must_be_a_mapping(write_knowledge: Callable[..., Path]) -> No
 def test_duplicate_keys_are_rejected_not_silently_overwritten(write_knowledge: Callable[..., Path]) -> None:
     text = DEFAULT_KNOWLEDGE_FILE.read_text(encoding="utf-8")
     duplicated = text.replace(
-        "\ncareers:\n", "\n  ascls_licensure:\n    name: x\n    title: x\n    year: 2020\ncareers:\n"
+        "\nsources:\n", "\nsources:\n  ascls_licensure:\n    name: x\n    title: x\n    year: 2020\n"
     )
     error = rejects(write_knowledge(text=duplicated))
     assert "duplicate key 'ascls_licensure'" in str(error)

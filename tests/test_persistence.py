@@ -55,7 +55,7 @@ def test_a_restarted_rasa_server_continues_the_conversation(model_path: Path, tm
 def test_emails_and_phone_numbers_are_redacted_before_they_are_stored(running_bot: RunningBot) -> None:
     student = f"student-{uuid.uuid4().hex[:8]}"
     replies = say(running_bot.rasa_url, "i'm sam@example.com, 555-123-4567. how much do lab techs make?", student)
-    assert "$60,290" in texts(replies)  # still understood
+    assert "$61,890" in texts(replies)  # still understood
     stored = "\n".join(stored_events(running_bot.db_url or "", student))
     assert "[email]" in stored and "[phone]" in stored
     assert "sam@example.com" not in stored and "555-123-4567" not in stored

@@ -41,8 +41,8 @@ def test_personal_details_are_replaced(typed: str, kept: str) -> None:
 @pytest.mark.parametrize(
     "typed",
     [
-        "is $60,290 a year good?",
-        "is $60,290, or more, normal?",
+        "is $61,890 a year good?",
+        "is $61,890, or more, normal?",
         "1,234,567",
         "the population is 1,234,567, right?",
         "is 50k normal for lab techs",

@@ -68,7 +68,7 @@ def proxy_url(running_bot: RunningBot, tmp_path_factory: pytest.TempPathFactory)
 def test_the_chat_goes_through_and_no_version_is_shown(proxy_url: str, running_bot: RunningBot) -> None:
     body = json.dumps({"sender": f"proxy-{uuid.uuid4().hex[:8]}", "message": "how much does a lab tech make?"})
     status, reply, headers = fetch(f"{proxy_url}/webhooks/rest/webhook", body.encode())
-    assert status == 200 and "$60,290" in texts(json.loads(reply))
+    assert status == 200 and "$61,890" in texts(json.loads(reply))
     assert headers.get("Server") == "nginx"  # no version
     assert "Hello from Rasa" in fetch(f"{running_bot.rasa_url}/")[1]  # what the proxy hides
     status, page, _ = fetch(f"{proxy_url}/")

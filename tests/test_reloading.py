@@ -37,9 +37,9 @@ def raise_pay(data: Dict[str, Any]) -> None:
 
 def test_an_edited_file_is_used_for_the_next_answer(write_knowledge: Callable[..., Path]) -> None:
     knowledge = ReloadingKnowledge(write_knowledge())
-    assert "$60,290" in salary_text(knowledge)
+    assert "$61,890" in salary_text(knowledge)
     saved_later(write_knowledge(raise_pay))
-    assert "$99,999" in salary_text(knowledge) and "$60,290" not in salary_text(knowledge)
+    assert "$99,999" in salary_text(knowledge) and "$61,890" not in salary_text(knowledge)
 
 
 def test_an_invalid_edit_keeps_the_last_good_version_and_logs_why(
@@ -48,8 +48,8 @@ def test_an_invalid_edit_keeps_the_last_good_version_and_logs_why(
     knowledge = ReloadingKnowledge(write_knowledge())
     broken = saved_later(write_knowledge(lambda d: d["careers"][MLT]["topics"]["salary"]["facts"][0].pop("source")))
     with caplog.at_level(logging.ERROR, logger="bot.reloading"):
-        assert "$60,290" in salary_text(knowledge)
-        assert "$60,290" in salary_text(knowledge)  # asked again: still served, logged once
+        assert "$61,890" in salary_text(knowledge)
+        assert "$61,890" in salary_text(knowledge)  # asked again: still served, logged once
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1
     assert "Kept the last good knowledge file" in errors[0]
@@ -63,7 +63,7 @@ def test_a_file_missing_for_a_moment_keeps_the_last_good_version(write_knowledge
     path = write_knowledge()
     knowledge = ReloadingKnowledge(path)
     path.unlink()
-    assert "$60,290" in salary_text(knowledge)
+    assert "$61,890" in salary_text(knowledge)
     saved_later(write_knowledge(raise_pay))
     assert "$99,999" in salary_text(knowledge)
 

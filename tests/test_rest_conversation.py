@@ -24,7 +24,7 @@ def new_sender() -> str:
 def test_salary_question_gets_the_newest_figure_with_source_and_year(running_bot: RunningBot) -> None:
     replies = running_bot.say("how much does a lab tech make?", new_sender())
     text = texts(replies)
-    assert "$60,290" in text and "May 2024" in text and "Beacon Hill Career Training, 2025" in text
+    assert "$61,890" in text and "May 2024" in text and "JobHuntDay (career site, citing BLS), 2026" in text
     assert "$60,780" in text and "May 2023" in text
     assert "Sources:" in text
     assert buttons(replies), "follow-up topics come as buttons"
@@ -44,7 +44,7 @@ def test_hi_then_salary(running_bot: RunningBot) -> None:
     assert "Lab Career Advisor" in texts(greeting)
     assert "/ask_salary" in buttons(greeting)
     answer = texts(running_bot.say("salary", sender))
-    assert "$60,290" in answer
+    assert "$61,890" in answer
 
 
 def test_button_payload_answers_its_topic(running_bot: RunningBot) -> None:

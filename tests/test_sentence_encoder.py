@@ -1,4 +1,4 @@
-"""The NumPy all-MiniLM-L6-v2 encoder (addons/nlu/sentence_encoder.py) gives the model's real embeddings,
+"""The NumPy all-MiniLM-L6-v2 encoder (bot/sentence_encoder.py) gives the model's real embeddings,
 and the featurizer adds them to Rasa messages.
 
 tests/data/minilm_reference.json holds embeddings computed once by sentence-transformers with
@@ -16,7 +16,7 @@ import pytest
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from addons.nlu.sentence_encoder import SentenceEncoder, shared_encoder
+from bot.sentence_encoder import SentenceEncoder, shared_encoder
 from addons.nlu.sentence_featurizer import SentenceEmbeddingFeaturizer
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "minilm_reference.json").read_text(encoding="utf-8"))

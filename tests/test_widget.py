@@ -113,7 +113,7 @@ def chat(browser: sync_api.Browser, running_bot: RunningBot) -> Iterator[ChatPag
 def test_the_page_greets_with_topics_and_answers_a_salary_question(chat: ChatPage) -> None:
     assert "Lab Career Advisor" in chat.bubbles()[0]
     chat.ask("how much does a lab tech make?")
-    answer = chat.wait_for_text("$60,290")
+    answer = chat.wait_for_text("$61,890")
     assert "May 2024" in answer.inner_text() and "Sources:" in answer.inner_text()
 
 
@@ -182,7 +182,7 @@ def test_screenshots_at_desktop_and_phone_width(browser: sync_api.Browser, runni
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page = ChatPage(browser, running_bot.web_url or "", viewport)
         page.ask("how much does a lab tech make?")
-        page.wait_for_text("$60,290")
+        page.wait_for_text("$61,890")
         box = page.page.locator("deep-chat").bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
         page.page.screenshot(path=str(RESULTS / f"widget-{name}.png"))
@@ -239,7 +239,7 @@ def stored_conversation(chat: ChatPage) -> dict:
 
 def test_the_browser_keeps_only_the_redacted_message(chat: ChatPage) -> None:
     chat.ask("call me at 555-123-4567, how much does a lab tech make?")
-    chat.wait_for_text("$60,290")
+    chat.wait_for_text("$61,890")
     chat.wait_for_text("call me at [phone], how much")  # on screen too
     kept = json.dumps(stored_conversation(chat))
     assert "[phone]" in kept and "555-123-4567" not in kept
@@ -281,7 +281,7 @@ def test_nothing_is_loaded_from_a_third_party(browser: sync_api.Browser, running
     page.page.reload()
     page.wait_for_button("Salary")
     page.ask("how much does a lab tech make?")
-    page.wait_for_text("$60,290")
+    page.wait_for_text("$61,890")
     assert hosts and all(host.startswith("127.0.0.1:") for host in hosts), hosts
     assert page.page.locator("head link[href*='googleapis']").count() == 0  # blocked here by CSP, not asked for
     page.close()

@@ -1,4 +1,4 @@
-"""A Rasa dense featurizer: each message's sentence embedding (addons/nlu/sentence_encoder.py).
+"""A Rasa dense featurizer: each message's sentence embedding (bot/sentence_encoder.py).
 
 It adds one sentence-level feature vector per message text (no per-token vectors: the intent
 classifier reads sentence features only, and entities come from the lookup extractor). Vectors are
@@ -23,7 +23,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from addons.nlu.sentence_encoder import SentenceEncoder, shared_encoder
+from bot.sentence_encoder import SentenceEncoder, shared_encoder
 
 CACHE_SIZE = 20_000  # vectors (1.5 kB each)
 _cache: OrderedDict[str, np.ndarray] = OrderedDict()

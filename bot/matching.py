@@ -1,0 +1,159 @@
+"""Which facts answer a question, ranked by meaning.
+
+Every fact is indexed under its own text and under the questions it says it answers (`answers:` in
+the knowledge file); a question's score for a fact is its best cosine similarity to any of them,
+with sentence vectors from `bot.sentence_encoder` (or any object with the same `encode`). The
+vectors are computed once per version of the knowledge file: kept in memory, and on disk when a
+cache folder is given, under a name made from the file's content, so a restarted action server or
+a second one does not compute them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional, Protocol, Sequence, Tuple, Union
+
+import numpy as np
+
+from bot.knowledge_base import KnowledgeBase
+from bot.schema import Fact, Pointer
+from bot.sentence_encoder import MODEL_PACKAGE, Vectors
+
+logger = logging.getLogger(__name__)
+
+OTHER_COUNTRY_PENALTY = 0.04  # a fact for another country than the one in question must match clearly better
+
+
+class Encoder(Protocol):
+    def encode(self, texts: Sequence[str]) -> Vectors: ...
+
+
+@dataclass(frozen=True)
+class Located:
+    """A fact and where it sits (the career and topic it answers), or a pointer (`pointer_id`)."""
+
+    fact: Union[Fact, Pointer]
+    career_id: Optional[str]
+    topic_id: Optional[str]
+    pointer_id: Optional[str] = None
+
+    @property
+    def is_detail(self) -> bool:
+        return isinstance(self.fact, Fact) and self.fact.detail
+
+
+@dataclass(frozen=True)
+class Match:
+    located: Located
+    score: float
+
+    @property
+    def fact(self) -> Union[Fact, Pointer]:
+        return self.located.fact
+
+
+class FactIndex:
+    """The knowledge file's facts and pointers as sentence vectors, searchable by a question."""
+
+    def __init__(self, kb: KnowledgeBase, encoder: Encoder, cache_dir: Optional[Path] = None) -> None:
+        self.kb = kb
+        self.encoder = encoder
+        self.entries: List[Located] = _locate(kb)
+        keys: List[str] = []
+        owners: List[int] = []
+        for i, located in enumerate(self.entries):
+            for key in [located.fact.text, *located.fact.answers]:
+                keys.append(key)
+                owners.append(i)
+        self._owners = np.array(owners, dtype=np.int64)
+        self._vectors = _cached_vectors(keys, encoder, cache_dir)
+
+    def encode(self, text: str) -> Vectors:
+        vector: Vectors = self.encoder.encode([text])[0]
+        return vector
+
+    def rank(
+        self,
+        question: Vectors,
+        *,
+        careers: Optional[Sequence[str]] = None,
+        topic_id: Optional[str] = None,
+        country_id: Optional[str] = None,
+        pointers: bool = False,
+    ) -> List[Match]:
+        """The facts (or, with `pointers`, the pointers) that answer `question` (a vector from
+        `encode`), best first: within the careers and topic given; a fact for another country
+        than `country_id` counts a little less, so the country in question leads a close call."""
+        best = np.full(len(self.entries), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._owners, self._vectors @ question)
+        matches: List[Match] = []
+        for i, located in enumerate(self.entries):
+            if pointers != (located.pointer_id is not None):
+                continue
+            if careers is not None and located.career_id not in careers:
+                continue
+            if topic_id is not None and located.topic_id != topic_id:
+                continue
+            score = float(best[i])
+            if country_id and located.fact.country not in (None, country_id):
+                score -= OTHER_COUNTRY_PENALTY
+            matches.append(Match(located, score))
+        return sorted(matches, key=lambda m: m.score, reverse=True)
+
+
+def _locate(kb: KnowledgeBase) -> List[Located]:
+    entries: List[Located] = []
+    for career_id in kb.career_ids():
+        for topic_id, entry in kb.career(career_id).topics.items():
+            entries += [Located(fact, career_id, topic_id) for fact in entry.facts]
+    entries += [Located(fact, None, None, pointer_id) for pointer_id, fact in kb.pointers().items()]
+    return entries
+
+
+_MEMORY: dict[str, Vectors] = {}  # by content digest: one computation per knowledge version per process
+
+
+def _cached_vectors(keys: List[str], encoder: Encoder, cache_dir: Optional[Path]) -> Vectors:
+    digest = hashlib.sha256("\n".join([MODEL_PACKAGE, type(encoder).__name__, *keys]).encode()).hexdigest()[:24]
+    if digest in _MEMORY:
+        return _MEMORY[digest]
+    path = cache_dir / f"fact-vectors-{digest}.npy" if cache_dir else None
+    vectors = _read(path, len(keys)) if path else None
+    if vectors is None:
+        vectors = encoder.encode(keys).astype(np.float32)
+        if path:
+            _write(path, vectors)
+    _MEMORY.clear()  # only the current version is kept
+    _MEMORY[digest] = vectors
+    return vectors
+
+
+def _read(path: Path, rows: int) -> Optional[Vectors]:
+    try:
+        vectors: Vectors = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    return vectors if vectors.shape[0] == rows else None
+
+
+def _write(path: Path, vectors: Vectors) -> None:
+    """Written to a temporary file and renamed, so a reader never sees half a file; a cache that
+    cannot be written is only slower next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            np.save(out, vectors, allow_pickle=False)
+        os.replace(temporary, path)
+    except OSError as error:
+        logger.warning("Could not cache fact vectors in %s: %s", path.parent, error)
+
+
+def best(matches: Sequence[Match]) -> Tuple[Optional[Match], float]:
+    """The best match and its score (-1 when there is none)."""
+    return (matches[0], matches[0].score) if matches else (None, -1.0)
