@@ -25,11 +25,18 @@ from bot.answers import Answer, Question, answer, cite_all, focused_answer
 from bot.knowledge_base import KnowledgeBase
 from bot.matching import FactIndex, Match
 from bot.schema import Fact
+from bot.sentence_encoder import Vectors
 
-DIRECT_MATCH = 0.58  # a fact this close answers a topic question on its own
-SEARCH_MATCH = 0.62  # the bar for a message the NLU did not place: higher, as nothing else backs it
+DIRECT_MATCH = 0.50  # a fact this close answers a topic question on its own
+SEARCH_MATCH = 0.55  # the bar for a message the NLU did not place: higher, as nothing else backs it
 POINTER_MATCH = 0.40  # a pointer this close is worth offering when no fact answers
-CLOSE_BEHIND = 0.05  # other facts this close to the best match are part of its answer
+POINTER_OVER_TOPIC = 0.60  # ... and this close, rather than a topic's overview ("do you recommend it?")
+CLOSE_BEHIND = 0.08  # other facts this close to the best match are part of its answer
+# A fact must answer better than the topic's overview to be given on its own; a short question
+# ("what's the pay for an MLT?") is a general one unless a fact answers it clearly better.
+OVERVIEW_MARGIN = 0.0
+SHORT_QUESTION_WORDS = 6
+SHORT_OVERVIEW_MARGIN = 0.08
 MAX_FACTS = 3
 
 
@@ -46,14 +53,42 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     """A topic question in the student's words (see the module docstring)."""
     if not _words(text) or (question.not_covered and question.career_id is None):
         return answer(kb, question)
-    career_id = question.career_id or kb.default_career
+    vector = index.encode(str(text))
     country_id = question.country_id or kb.default_country
-    matches = index.rank(index.encode(str(text)), careers=[career_id], country_id=country_id)
+    # a career the student named bounds the search; else every career, the default one leading a close call
+    asked_career = question.career_id or kb.default_career
+    careers = [question.career_id] if question.career_id else None
+    ranked = index.rank(vector, careers=careers, country_id=country_id, strict_country=bool(question.country_id))
+    matches = _prefer(ranked, asked_career)
+    pointer = _best_pointer(index, vector, question.country_id)
+    if (
+        pointer is not None
+        and pointer.score >= POINTER_OVER_TOPIC
+        and (not matches or pointer.score > matches[0].score + CLOSE_BEHIND)
+    ):
+        return pointer_answer(kb, pointer)  # an opinion or one person's case: no fact answers it better
+    if (
+        matches
+        and matches[0].located.career_id != asked_career
+        and (not matches[0].located.is_detail or matches[0].score < SEARCH_MATCH)
+    ):  # another career's fact is given only when it answers this very question
+        matches = [m for m in matches if m.located.career_id == asked_career]
     if not matches or matches[0].score < DIRECT_MATCH:
         return answer(kb, question)  # nothing answers it more closely than the topic as a whole
     top = matches[0]
-    if top.located.topic_id == question.topic_id and not top.located.is_detail:
-        return answer(kb, question)  # the overview leads with what was asked
+    overview_score = max(
+        [index.topic_score(vector, question.topic_id)]
+        + [
+            m.score
+            for m in matches
+            if m.located.career_id == asked_career
+            and m.located.topic_id == question.topic_id
+            and not m.located.is_detail
+        ]
+    )
+    short = len(index.neutral(str(text)).split()) <= SHORT_QUESTION_WORDS
+    if top.score <= overview_score + (SHORT_OVERVIEW_MARGIN if short else OVERVIEW_MARGIN):
+        return answer(kb, question)  # the topic's overview answers it as well: a general question
     return _focused(kb, question, matches)
 
 
@@ -69,20 +104,16 @@ def search_answer(
     if not _words(text):
         return Searched(None, -1.0)
     vector = index.encode(text)
-    matches = index.rank(vector, country_id=country_id or kb.default_country)
-    if career_id:  # the career under discussion wins a close call
-        preferred = [m for m in matches if m.located.career_id == career_id]
-        if preferred and preferred[0].score >= matches[0].score - CLOSE_BEHIND:
-            matches = preferred + [m for m in matches if m.located.career_id != career_id]
+    matches = _prefer(index.rank(vector, country_id=country_id or kb.default_country), career_id or kb.default_career)
     if matches and matches[0].score >= SEARCH_MATCH:
         top = matches[0]
         # the answer names its career: the student did not, or named another
         question = Question(top.located.topic_id or "", career_id=top.located.career_id, country_id=country_id)
         return Searched(_focused(kb, question, matches), top.score)
-    pointers = index.rank(vector, pointers=True, country_id=country_id)
+    pointer = _best_pointer(index, vector, country_id)
     score = matches[0].score if matches else -1.0
-    if pointers and pointers[0].score >= POINTER_MATCH:
-        return Searched(pointer_answer(kb, pointers[0]), score)
+    if pointer is not None:
+        return Searched(pointer_answer(kb, pointer), score)
     return Searched(None, score)
 
 
@@ -93,18 +124,35 @@ def pointer_answer(kb: KnowledgeBase, pointer: Match) -> Answer:
     return Answer(text="\n\n".join([said, *cited]), found=False)
 
 
+def _prefer(matches: List[Match], career_id: str) -> List[Match]:
+    """The matches with the given career's first if its best is within CLOSE_BEHIND of the best."""
+    preferred = [m for m in matches if m.located.career_id == career_id]
+    if preferred and matches and preferred[0].score >= matches[0].score - CLOSE_BEHIND:
+        return preferred + [m for m in matches if m.located.career_id != career_id]
+    return matches
+
+
+def _best_pointer(index: FactIndex, vector: Vectors, country_id: Optional[str]) -> Optional[Match]:
+    pointers = index.rank(vector, pointers=True, country_id=country_id)
+    return pointers[0] if pointers and pointers[0].score >= POINTER_MATCH else None
+
+
 def _focused(kb: KnowledgeBase, question: Question, matches: List[Match]) -> Answer:
-    """The best match and the facts close behind it from the same career, topic and country, for
-    the career in `question` (None: the default career, and the answer says it assumed it)."""
+    """The best match and the facts close behind it, from the same career and country (a figure
+    only from the best match's topic, where its series is), for the career in `question` (None:
+    the default career, and the answer says it assumed it)."""
     top = matches[0]
-    where = (top.located.career_id, top.located.topic_id, top.fact.country)
-    chosen = [
-        m.fact
-        for m in matches
-        if isinstance(m.fact, Fact)
-        if (m.located.career_id, m.located.topic_id, m.fact.country) == where
-        and m.score >= max(DIRECT_MATCH, top.score - CLOSE_BEHIND)
-    ][:MAX_FACTS]
+    chosen: List[Fact] = []
+    for m in matches:
+        if len(chosen) == MAX_FACTS or m.score < max(DIRECT_MATCH, top.score - CLOSE_BEHIND):
+            break
+        if not isinstance(m.fact, Fact) or m.located.career_id != top.located.career_id:
+            continue
+        if m.fact.country not in (None, top.fact.country) or (
+            m.fact.figure and m.located.topic_id != top.located.topic_id
+        ):
+            continue
+        chosen.append(m.fact)
     same_career = top.located.career_id == (question.career_id or kb.default_career)
     asked = Question(
         top.located.topic_id or question.topic_id,

@@ -4,7 +4,7 @@ and what the names students use (lab tech, MLS, Canada, "clinical technician") r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from bot.schema import AmbiguousName, Career, CareerTopic, Country, Fact, KnowledgeFile, OtherCareers, Pointer, Source
 from bot.schema import normalize_name as normalize
@@ -18,6 +18,7 @@ class Topic:
     title: str
     about: str
     menu: bool = False
+    asks: Tuple[str, ...] = ()  # general questions on the topic
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,10 @@ class KnowledgeBase:
 
     def __init__(self, data: KnowledgeFile) -> None:
         self._data = data
-        self._topics = [Topic(id=tid, title=t.title, about=t.about, menu=t.menu) for tid, t in data.topics.items()]
+        self._topics = [
+            Topic(id=tid, title=t.title, about=t.about, menu=t.menu, asks=tuple(t.asks))
+            for tid, t in data.topics.items()
+        ]
         self._career_names: Dict[str, CareerMatch] = {}
         for career_id, career in data.careers.items():
             for name in [career_id, career.name, career.plural, *career.aliases]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Protocol, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Protocol, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -63,19 +64,33 @@ class FactIndex:
     def __init__(self, kb: KnowledgeBase, encoder: Encoder, cache_dir: Optional[Path] = None) -> None:
         self.kb = kb
         self.encoder = encoder
+        self._career_names = _career_names_pattern(kb)
         self.entries: List[Located] = _locate(kb)
         keys: List[str] = []
         owners: List[int] = []
         for i, located in enumerate(self.entries):
             for key in [located.fact.text, *located.fact.answers]:
-                keys.append(key)
+                keys.append(self.neutral(key))
                 owners.append(i)
+        # each topic as a general question ("how much they earn"): what a topic's overview answers
+        self._topic_rows: Dict[str, List[int]] = {}
+        for topic in kb.topics():
+            general = [topic.about, topic.title, *topic.asks]
+            self._topic_rows[topic.id] = list(range(len(keys), len(keys) + len(general)))
+            keys += general
         self._owners = np.array(owners, dtype=np.int64)
         self._vectors = _cached_vectors(keys, encoder, cache_dir)
+        self._fact_vectors = self._vectors[: len(owners)]
 
     def encode(self, text: str) -> Vectors:
-        vector: Vectors = self.encoder.encode([text])[0]
+        vector: Vectors = self.encoder.encode([self.neutral(text)])[0]
         return vector
+
+    def neutral(self, text: str) -> str:
+        """The text without career names: which career is asked about is settled by name
+        (bot.knowledge_base), so it must not decide which fact matches; "where do lab techs get
+        jobs" then no longer matches "where do lab techs earn the most" for sharing "lab techs"."""
+        return " ".join(self._career_names.sub(" ", text).split()) or text
 
     def rank(
         self,
@@ -85,12 +100,14 @@ class FactIndex:
         topic_id: Optional[str] = None,
         country_id: Optional[str] = None,
         pointers: bool = False,
+        strict_country: bool = False,
     ) -> List[Match]:
         """The facts (or, with `pointers`, the pointers) that answer `question` (a vector from
         `encode`), best first: within the careers and topic given; a fact for another country
-        than `country_id` counts a little less, so the country in question leads a close call."""
+        than `country_id` counts a little less, so the country in question leads a close call, or,
+        with `strict_country` (the student named the country), is left out."""
         best = np.full(len(self.entries), -1.0, dtype=np.float32)
-        np.maximum.at(best, self._owners, self._vectors @ question)
+        np.maximum.at(best, self._owners, self._fact_vectors @ question)
         matches: List[Match] = []
         for i, located in enumerate(self.entries):
             if pointers != (located.pointer_id is not None):
@@ -101,9 +118,22 @@ class FactIndex:
                 continue
             score = float(best[i])
             if country_id and located.fact.country not in (None, country_id):
+                if strict_country:
+                    continue
                 score -= OTHER_COUNTRY_PENALTY
             matches.append(Match(located, score))
         return sorted(matches, key=lambda m: m.score, reverse=True)
+
+    def topic_score(self, question: Vectors, topic_id: str) -> float:
+        """How closely the question matches the topic asked in general ("how much they earn")."""
+        rows = self._topic_rows.get(topic_id)
+        return float(np.max(self._vectors[rows] @ question)) if rows else -1.0
+
+
+def _career_names_pattern(kb: KnowledgeBase) -> re.Pattern[str]:
+    names = {n.lower() for c in kb.career_ids() for n in (kb.career(c).name, kb.career(c).plural, *kb.career_names())}
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})(?:e?s)?(?:'s)?(?!\w)", re.IGNORECASE)
 
 
 def _locate(kb: KnowledgeBase) -> List[Located]:

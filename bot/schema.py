@@ -60,6 +60,9 @@ class TopicInfo(_Strict):
     title: Text  # a button label: "Salary"
     about: Text  # finishes "I can tell you about ...": "how much they earn"
     menu: bool = False  # offered in the topic menu (greeting, help, fallback)
+    # General questions on the topic ("how much do they make?"): a question closer to these than to
+    # any one fact gets the topic's overview rather than a single detail (bot.asking).
+    asks: List[Text] = Field(default_factory=list)
 
 
 class Country(_Strict):

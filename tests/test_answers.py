@@ -145,7 +145,8 @@ def test_answers_are_short_and_offer_follow_ups(kb: KnowledgeBase, topic: str) -
 
 def test_sources_line_merges_editions_of_the_same_work(kb: KnowledgeBase) -> None:
     last = paragraphs(answer(kb, Question("education")).text)[-1]
-    assert "Occupational Outlook Handbook](https://www.bls.gov/ooh/healthcare/clinical-laboratory-technologists-and-technicians.htm) (2024, 2022)" in last
+    bls = "https://www.bls.gov/ooh/healthcare/clinical-laboratory-technologists-and-technicians.htm"
+    assert f"Occupational Outlook Handbook]({bls}) (2024, 2022)" in last
     assert last.count("Occupational Outlook Handbook") == 1
 
 

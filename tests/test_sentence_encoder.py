@@ -16,8 +16,8 @@ import pytest
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.sentence_encoder import SentenceEncoder, shared_encoder
 from addons.nlu.sentence_featurizer import SentenceEmbeddingFeaturizer
+from bot.sentence_encoder import SentenceEncoder, shared_encoder
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "minilm_reference.json").read_text(encoding="utf-8"))
 
