@@ -30,12 +30,12 @@ from bot.sentence_encoder import Vectors
 DIRECT_MATCH = 0.50  # a fact this close answers a topic question on its own
 SEARCH_MATCH = 0.55  # the bar for a message the NLU did not place: higher, as nothing else backs it
 POINTER_MATCH = 0.40  # a pointer this close is worth offering when no fact answers
-POINTER_OVER_TOPIC = 0.60  # ... and this close, rather than a topic's overview ("do you recommend it?")
+POINTER_OVER_TOPIC = 0.65  # ... and this close, rather than a topic's overview ("do you recommend it?")
 CLOSE_BEHIND = 0.08  # other facts this close to the best match are part of its answer
 # A fact must answer better than the topic's overview to be given on its own; a short question
 # ("what's the pay for an MLT?") is a general one unless a fact answers it clearly better.
-OVERVIEW_MARGIN = 0.0
-SHORT_QUESTION_WORDS = 6
+OVERVIEW_MARGIN = 0.04
+SHORT_QUESTION_WORDS = 8
 SHORT_OVERVIEW_MARGIN = 0.08
 MAX_FACTS = 3
 
@@ -60,7 +60,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     careers = [question.career_id] if question.career_id else None
     ranked = index.rank(vector, careers=careers, country_id=country_id, strict_country=bool(question.country_id))
     matches = _prefer(ranked, asked_career)
-    pointer = _best_pointer(index, vector, question.country_id)
+    pointer = _best_pointer(index, vector, country_id)
     if (
         pointer is not None
         and pointer.score >= POINTER_OVER_TOPIC
@@ -110,7 +110,7 @@ def search_answer(
         # the answer names its career: the student did not, or named another
         question = Question(top.located.topic_id or "", career_id=top.located.career_id, country_id=country_id)
         return Searched(_focused(kb, question, matches), top.score)
-    pointer = _best_pointer(index, vector, country_id)
+    pointer = _best_pointer(index, vector, country_id or kb.default_country)
     score = matches[0].score if matches else -1.0
     if pointer is not None:
         return Searched(pointer_answer(kb, pointer), score)
@@ -132,8 +132,9 @@ def _prefer(matches: List[Match], career_id: str) -> List[Match]:
     return matches
 
 
-def _best_pointer(index: FactIndex, vector: Vectors, country_id: Optional[str]) -> Optional[Match]:
-    pointers = index.rank(vector, pointers=True, country_id=country_id)
+def _best_pointer(index: FactIndex, vector: Vectors, country_id: str) -> Optional[Match]:
+    """The closest pointer for the country in question (or one for every country), if close enough."""
+    pointers = index.rank(vector, pointers=True, country_id=country_id, strict_country=True)
     return pointers[0] if pointers and pointers[0].score >= POINTER_MATCH else None
 
 

@@ -1,0 +1,149 @@
+"""Question-level answers (bot.matching, bot.asking): a specific question gets the facts that answer
+it, a general one the topic's overview, a message no intent took is searched in the whole file, and
+what the file cannot answer gets an honest pointer. Uses the real knowledge file and encoder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import pytest
+
+from bot import Question, answer, load_knowledge
+from bot.answers import cite_all
+from bot.asking import answer_question, search_answer
+from bot.knowledge_base import KnowledgeBase
+from bot.loader import KnowledgeFileError
+from bot.matching import FactIndex
+from bot.schema import Source
+from bot.sentence_encoder import SentenceEncoder, Vectors, shared_encoder
+
+MLT = "medical_laboratory_technician"
+MLS = "medical_laboratory_technologist"
+CACHE = Path(__file__).resolve().parent.parent / ".cache"
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge()
+
+
+@pytest.fixture(scope="module")
+def index(kb: KnowledgeBase) -> FactIndex:
+    return FactIndex(kb, shared_encoder(), cache_dir=CACHE)
+
+
+def ask(kb: KnowledgeBase, index: FactIndex, topic: str, text: str, **named: str) -> str:
+    return answer_question(kb, index, Question(topic, **named), text).text
+
+
+def test_a_specific_question_gets_the_fact_that_answers_it_not_the_topic(kb: KnowledgeBase, index: FactIndex) -> None:
+    question = Question("certification", career_id=MLS)
+    result = answer_question(kb, index, question, "how long does California take to process a CLS trainee license")
+    assert "90 days" in result.text
+    assert result.more_on is not None  # the whole topic it comes from: one button away
+    assert result.text.count("\n\n") < answer(kb, question).text.count("\n\n")  # not the whole topic
+
+
+def test_a_general_question_gets_the_overview(kb: KnowledgeBase, index: FactIndex) -> None:
+    for topic, text in [("salary", "whats the pay for an MLT"), ("duties", "what does a lab tech do")]:
+        assert answer_question(kb, index, Question(topic), text) == answer(kb, Question(topic)), text
+
+
+def test_a_button_payload_gets_the_overview(kb: KnowledgeBase, index: FactIndex) -> None:
+    assert answer_question(kb, index, Question("salary"), "/ask_salary") == answer(kb, Question("salary"))
+
+
+def test_a_named_country_is_kept(kb: KnowledgeBase, index: FactIndex) -> None:
+    text = ask(
+        kb, index, "certification", "do I need to register with a regulator to work in Ontario", country_id="canada"
+    )
+    assert "in Canada" in text and "ASCP" not in text
+
+
+def test_a_detail_says_which_career_it_is_about(kb: KnowledgeBase, index: FactIndex) -> None:
+    searched = search_answer(kb, index, "what does a pathologists assistant do during an autopsy")
+    assert searched.answer is not None
+    assert searched.answer.text.startswith("About pathologists' assistants")
+    assert searched.answer.career_id == "pathologists_assistant"
+
+
+def test_a_message_nothing_answers_gets_no_answer(kb: KnowledgeBase, index: FactIndex) -> None:
+    searched = search_answer(kb, index, "asdfgh qwerty zxcv")
+    assert searched.answer is None
+
+
+def test_a_question_only_a_person_can_answer_gets_an_honest_pointer(kb: KnowledgeBase, index: FactIndex) -> None:
+    searched = search_answer(kb, index, "what is the best college near me for MLT")
+    assert searched.answer is not None and not searched.answer.found
+    assert searched.answer.text.startswith("I don't have a sourced answer to that exact question")
+    assert "naacls.org" in searched.answer.text and "About " not in searched.answer.text
+
+
+def test_another_careers_overview_is_not_given_for_the_career_asked(
+    write_knowledge: Callable[..., Path], index: FactIndex
+) -> None:
+    kb = load_knowledge(write_knowledge(lambda d: d["careers"][MLT]["topics"].pop("employers")))
+    own_index = FactIndex(kb, shared_encoder(), cache_dir=CACHE)
+    result = answer_question(kb, own_index, Question("employers"), "who hires lab techs")
+    assert not result.found and "don't have sourced information on who hires them" in result.text
+
+
+def test_career_names_do_not_decide_the_match(index: FactIndex) -> None:
+    assert index.neutral("Where do lab techs get jobs?") == "Where do get jobs?"
+    assert index.neutral("Can an MLT become a pathologists' assistant?") == "Can an become a ?"
+
+
+def test_fact_vectors_are_computed_once_per_knowledge_version(kb: KnowledgeBase, tmp_path: Path) -> None:
+    class Counting:
+        def __init__(self, real: SentenceEncoder) -> None:
+            self.real, self.sentences = real, 0
+
+        def encode(self, texts: Sequence[str]) -> Vectors:
+            self.sentences += len(texts)
+            return self.real.encode(texts)
+
+    first = Counting(shared_encoder())
+    built = FactIndex(kb, first, cache_dir=tmp_path)
+    assert first.sentences > len(kb.all_facts()) and list(tmp_path.glob("fact-vectors-*.npy"))
+    second = Counting(shared_encoder())
+    again = FactIndex(kb, second, cache_dir=tmp_path)
+    assert second.sentences == 0
+    question = again.encode("is the exam computer adaptive")
+    assert [m.fact for m in again.rank(question)[:3]] == [m.fact for m in built.rank(question)[:3]]
+
+
+def test_a_cache_from_another_version_is_not_used(tmp_path: Path, kb: KnowledgeBase) -> None:
+    FactIndex(kb, shared_encoder(), cache_dir=tmp_path)
+    for cached in tmp_path.glob("fact-vectors-*.npy"):
+        np.save(cached, np.zeros((3, 384), dtype=np.float32))  # a damaged or foreign file
+    rebuilt = FactIndex(kb, shared_encoder(), cache_dir=tmp_path)
+    assert rebuilt.rank(rebuilt.encode("how long is the trainee license processing"))[0].score > 0.3
+
+
+def test_a_detail_cannot_be_a_figure(write_knowledge: Callable[..., Path]) -> None:
+    def make_detail(data: dict) -> None:  # type: ignore[type-arg]
+        data["careers"][MLT]["topics"]["salary"]["facts"][1]["detail"] = True
+
+    with pytest.raises(KnowledgeFileError, match=r"topics\.salary\.facts\[1\], field 'detail'"):
+        load_knowledge(write_knowledge(make_detail))
+
+
+def test_a_pointer_with_an_unknown_source_is_rejected(write_knowledge: Callable[..., Path]) -> None:
+    def break_pointer(data: dict) -> None:  # type: ignore[type-arg]
+        data["pointers"]["naacls_program_finder"]["source"] = "nowhere"
+
+    with pytest.raises(KnowledgeFileError, match=r"pointers\.naacls_program_finder, field 'source': unknown source"):
+        load_knowledge(write_knowledge(break_pointer))
+
+
+def test_sources_are_links_to_their_pages() -> None:
+    one = Source(name="NAACLS", title="t", year=2026, url="https://naacls.org/a")
+    editions = [
+        Source(name="BLS", title="t", year=2024, url="https://bls.gov/2024"),
+        Source(name="BLS", title="t", year=2022, url="https://bls.gov/2022"),
+    ]
+    plain = Source(name="Coursera", title="t", year=2022)
+    assert cite_all([one, plain]) == "Sources: [NAACLS](https://naacls.org/a) (2026); Coursera (2022)."
+    assert cite_all(editions) == "Source: BLS ([2024](https://bls.gov/2024), [2022](https://bls.gov/2022))."
