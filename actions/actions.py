@@ -30,11 +30,10 @@ from bot import (
     Question,
     ReloadingKnowledge,
     Topic,
-    compare,
     describe_topics,
     topics_overview,
 )
-from bot.asking import answer_question, search_answer
+from bot.asking import answer_comparison, answer_question, search_answer
 from bot.conversation import comparison_pair, comparison_title, default_comparison, follow_up_topic
 from bot.matching import FactIndex
 from bot.sentence_encoder import shared_encoder
@@ -280,7 +279,10 @@ class ActionCompareCareers(Action):
         named = [career_id for career_id, _ in mentioned_careers(kb, tracker)]
         first, second = comparison_pair(kb, named, known_career(kb, tracker))
         country = mentioned_country(kb, tracker) or known_country(kb, tracker)
-        result = compare(kb, first, second, country)
+        text = tracker.latest_message.get("text")
+        result = answer_comparison(kb, fact_index(kb), (first, second), country, text)
+        if result.more_on is not None:  # one fact answers the question itself
+            return say_answer(dispatcher, kb, result, result.more_on.id, domain, result.career_id, country)
         dispatcher.utter_message(text=result.text, buttons=topic_buttons(result.follow_ups, domain))
         return [SlotSet("career", first)] + ([SlotSet("country", country)] if country else [])
 

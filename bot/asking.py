@@ -19,9 +19,9 @@ about 0.3-0.5.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
-from bot.answers import Answer, Question, answer, cite_all, focused_answer
+from bot.answers import Answer, Question, answer, cite_all, compare, focused_answer
 from bot.knowledge_base import KnowledgeBase
 from bot.matching import FactIndex, Match
 from bot.schema import Fact
@@ -38,6 +38,7 @@ OVERVIEW_MARGIN = 0.04
 SHORT_QUESTION_WORDS = 8
 SHORT_OVERVIEW_MARGIN = 0.08
 MAX_FACTS = 3
+COMPARE_FACT_MATCH = 0.65  # a detail this close answers a comparison question better than a side-by-side
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,20 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     if top.score <= overview_score + (SHORT_OVERVIEW_MARGIN if short else OVERVIEW_MARGIN):
         return answer(kb, question)  # the topic's overview answers it as well: a general question
     return _focused(kb, question, matches)
+
+
+def answer_comparison(
+    kb: KnowledgeBase, index: FactIndex, pair: Tuple[str, str], country_id: Optional[str], text: Optional[str]
+) -> Answer:
+    """A side-by-side of two careers, unless one fact answers the question itself: "what's the
+    difference between a CLS and an MLT in a hospital?" is answered by who may run which tests."""
+    if _words(text):
+        vector = index.encode(str(text))
+        matches = index.rank(vector, careers=list(pair), country_id=country_id or kb.default_country)
+        if matches and matches[0].located.is_detail and matches[0].score >= COMPARE_FACT_MATCH:
+            top = matches[0]
+            return _focused(kb, Question(top.located.topic_id or "", top.located.career_id, country_id), matches)
+    return compare(kb, pair[0], pair[1], country_id)
 
 
 def search_answer(

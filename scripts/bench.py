@@ -7,7 +7,10 @@ Measures, on this machine, with the real action server and Rasa server on loopba
 - cold start: from starting both servers to the first answer over REST;
 - per-turn latency over REST (Rasa server + action server) with 1 user, and with N concurrent
   users each holding its own conversation: p50/p95/p99, throughput in turns per second, errors;
-- resident memory (RSS, and its peak) of the Rasa server and the action server after the load.
+- resident memory (RSS, and its peak) of the Rasa server and the action server after the load;
+- what question-level answers (bot.asking) add to a turn in the action server, in process: the
+  time to answer each real question (tests/e2e/real_questions.yml) at question level minus the
+  time to give its topic's overview, and of that, the sentence encoding alone.
 Questions come from the end-to-end check (tests/e2e/questions.yml), so turns exercise NLU, rules,
 the custom actions and the knowledge file. `--write` also records the figures in a Markdown file.
 """
@@ -48,7 +51,13 @@ from stack.launcher import (
 )
 from stack.settings import Settings
 
-TARGETS = {"p95 at 20 users (ms)": 150, "cold start (s)": 20, "training (s)": 90, "Rasa server memory (MB)": 1200}
+TARGETS = {
+    "question-level ranking, added per turn, median (ms)": 5,
+    "p95 at 20 users (ms)": 150,
+    "cold start (s)": 20,
+    "training (s)": 90,
+    "Rasa server memory (MB)": 1200,
+}
 
 
 def questions() -> List[str]:
@@ -145,8 +154,41 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB RAM, {system}"
 
 
+def ranking_cost(repeats: int = 3) -> Dict[str, float]:
+    """Median and p95 ms that question-level answers add to a turn, and the encoding's median."""
+    from bot import Question, answer, load_knowledge
+    from bot.asking import answer_question
+    from bot.matching import FactIndex
+    from bot.sentence_encoder import shared_encoder
+    from scripts.real_questions import load as real_questions
+
+    kb = load_knowledge()
+    index = FactIndex(kb, shared_encoder(), cache_dir=PROJECT_ROOT / ".cache")
+    added: List[float] = []
+    encoding: List[float] = []
+    for item in real_questions() * repeats:
+        question, text = Question("certification"), item["question"]
+        start = time.perf_counter()
+        answer(kb, question)
+        overview = time.perf_counter() - start
+        start = time.perf_counter()
+        answer_question(kb, index, question, text)
+        added.append(1000 * (time.perf_counter() - start - overview))
+        start = time.perf_counter()
+        index.encode(text)
+        encoding.append(1000 * (time.perf_counter() - start))
+    return {"median": statistics.median(added), "p95": percentile(added, 95), "encoding": statistics.median(encoding)}
+
+
 def run(args: argparse.Namespace) -> Dict[str, object]:
     figures: Dict[str, object] = {"machine": machine(), "date": date.today().isoformat()}
+    print("Question-level ranking, in process...", flush=True)
+    cost = ranking_cost()
+    figures["question-level ranking, added per turn, median (ms)"] = cost["median"]
+    figures["question-level ranking, added per turn, p95 (ms)"] = cost["p95"]
+    figures["of which encoding the question, median (ms)"] = cost["encoding"]
+    if args.ranking_only:
+        return figures
     if not args.skip_train:
         print("Training from scratch...", flush=True)
         figures["training (s)"] = train_from_scratch()
@@ -189,8 +231,10 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
 
 def report(figures: Dict[str, object], args: argparse.Namespace) -> str:
     lines = [f"Machine: {figures['machine']}; {figures['date']}", ""]
-    lines += ["| Load | turns | errors | p50 ms | p95 ms | p99 ms | turns/s |", "|---|---|---|---|---|---|---|"]
-    for name in ("1 user", f"{args.users} users"):
+    loads = [name for name in ("1 user", f"{args.users} users") if name in figures]
+    if loads:
+        lines += ["| Load | turns | errors | p50 ms | p95 ms | p99 ms | turns/s |", "|---|---|---|---|---|---|---|"]
+    for name in loads:
         r = figures[name]
         assert isinstance(r, dict)
         lines.append(
@@ -199,6 +243,9 @@ def report(figures: Dict[str, object], args: argparse.Namespace) -> str:
         )
     lines += ["", "| Figure | measured | target |", "|---|---|---|"]
     for name in (
+        "question-level ranking, added per turn, median (ms)",
+        "question-level ranking, added per turn, p95 (ms)",
+        "of which encoding the question, median (ms)",
         "training (s)",
         "cold start (s)",
         f"p95 at {args.users} users (ms)",
@@ -236,6 +283,7 @@ def main() -> int:
     parser.add_argument("--turns-per-user", type=int, default=25)
     parser.add_argument("--skip-train", action="store_true", help="skip the training-time figure")
     parser.add_argument("--write", type=Path, help="also write the figures into this Markdown file")
+    parser.add_argument("--ranking-only", action="store_true", help="only the in-process question-level ranking")
     args = parser.parse_args()
     if not MODEL_PATH.exists():
         raise SystemExit(f"No model at {MODEL_PATH}: run `make train` first.")

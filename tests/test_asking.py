@@ -12,7 +12,7 @@ import pytest
 
 from bot import Question, answer, load_knowledge
 from bot.answers import cite_all
-from bot.asking import answer_question, search_answer
+from bot.asking import answer_comparison, answer_question, search_answer
 from bot.knowledge_base import KnowledgeBase
 from bot.loader import KnowledgeFileError
 from bot.matching import FactIndex
@@ -147,3 +147,11 @@ def test_sources_are_links_to_their_pages() -> None:
     plain = Source(name="Coursera", title="t", year=2022)
     assert cite_all([one, plain]) == "Sources: [NAACLS](https://naacls.org/a) (2026); Coursera (2022)."
     assert cite_all(editions) == "Source: BLS ([2024](https://bls.gov/2024), [2022](https://bls.gov/2022))."
+
+
+def test_a_comparison_question_one_fact_answers_gets_that_fact(kb: KnowledgeBase, index: FactIndex) -> None:
+    pair = (MLS, MLT)
+    specific = answer_comparison(kb, index, pair, None, "What is the difference between a CLS and a MLT?")
+    assert "moderate complexity" in specific.text and specific.more_on is not None
+    general = answer_comparison(kb, index, pair, None, "compare them")
+    assert general.text.startswith("Medical laboratory technologist vs medical laboratory technician:")

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import cross_validate, e2e_check
+from scripts import cross_validate, e2e_check, real_questions
 from tests.servers import RunningBot
 
 pytestmark = pytest.mark.quality
 
 INTENT_MACRO_F1_FLOOR = 0.90
-E2E_FLOOR = 0.90
+E2E_FLOOR = 0.97  # measured 98.7% on 2026-11-23 (goal: at least 98%)
+# Real questions people posted (tests/e2e/real_questions.yml): the share that gets a direct answer
+# (every expected fact) or, for those no sourced bot can answer, an honest pointer. Measured 31% on
+# 2026-11-23 (5% before question-level answers); the goal is 80%, so this floor only stops a slide.
+REAL_QUESTIONS_FLOOR = 0.28
 
 
 def test_end_to_end_answers(running_bot: RunningBot) -> None:
@@ -24,6 +28,13 @@ def test_end_to_end_answers(running_bot: RunningBot) -> None:
     result = e2e_check.run(items, running_bot.say)
     share = result["correct"] / result["total"]
     assert share >= E2E_FLOOR, f"{100 * share:.1f}% correct < {100 * E2E_FLOOR:.0f}%\n" + e2e_check.report(result)
+
+
+def test_real_questions_get_direct_answers(running_bot: RunningBot) -> None:
+    questions = real_questions.load()
+    by_theme = real_questions.run(questions, running_bot.say)
+    share = real_questions.overall_rate(by_theme) / 100
+    assert share >= REAL_QUESTIONS_FLOOR, real_questions.report(by_theme)
 
 
 def test_cross_validated_intent_f1() -> None:

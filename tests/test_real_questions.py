@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scripts.real_questions import load, reply_kind
+from scripts.real_questions import is_direct, load, reply_kind
 
 THEMES = {
     "licensing_by_state",
@@ -29,8 +29,26 @@ def test_every_item_has_its_question_its_page_and_a_theme() -> None:
     assert max(Counter(item["url"] for item in questions).values()) <= 5  # at most 5 from one page
 
 
+def test_every_item_says_what_a_direct_answer_holds() -> None:
+    for item in load():
+        # the facts a direct answer must contain (from the sources), or that only a pointer is honest
+        assert ("expect" in item) != ("pointer" in item), item
+        assert item["answerable"] == ("expect" in item), item
+        assert all(isinstance(e, str) and e.strip() for e in item.get("expect", [])), item
+
+
+def test_a_direct_answer_holds_every_expected_fact_and_a_pointer_admits_it() -> None:
+    licensing = {"question": "How long is the licensing process?", "expect": ["90 days", "150 days"]}
+    assert is_direct(licensing, "About ...: processing averages 90 days but can take up to 150 days.")
+    assert not is_direct(licensing, "About ...: processing averages 90 days.")
+    opinion = {"question": "Do you like your job?", "pointer": "counselor"}
+    assert is_direct(opinion, "I don't have a sourced answer to that exact question, so I won't guess. ...")
+    assert not is_direct(opinion, "About medical laboratory technicians:\n\nMost work full time.")
+
+
 def test_reply_kinds() -> None:
     assert reply_kind("Sorry, I didn't get that. Could you ask in other words?") == "not understood"
     assert reply_kind('"nurse" is outside what I know: I only cover ...') == "declined: other job"
     assert reply_kind("About phlebotomists:\n\nThey draw blood.") == "topic answer"
     assert reply_kind("I don't have sourced information on pay for cytotechnologists yet") == "nothing sourced"
+    assert reply_kind("I don't have a sourced answer to that exact question, so I won't guess.") == "pointer"
