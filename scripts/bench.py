@@ -8,6 +8,8 @@ Measures, on this machine, with the real action server and Rasa server on loopba
 - per-turn latency over REST (Rasa server + action server) with 1 user, and with N concurrent
   users each holding its own conversation: p50/p95/p99, throughput in turns per second, errors;
 - resident memory (RSS, and its peak) of the Rasa server and the action server after the load;
+- one long conversation (a flat turn): the median turn of turns 1-50 against turns 251-300, and
+  whether a 1,000-turn conversation still answers every turn;
 - what question-level answers (bot.asking) add to a turn in the action server, in process: the
   time to answer each real question (tests/e2e/real_questions.yml) at question level minus the
   time to give its topic's overview, and of that, the sentence encoding alone.
@@ -52,6 +54,7 @@ from stack.launcher import (
 from stack.settings import Settings
 
 TARGETS = {
+    "long conversation, turns 251-300 / turns 1-50": 1.3,
     "question-level ranking, added per turn, median (ms)": 5,
     "p95 at 20 users (ms)": 150,
     "cold start (s)": 20,
@@ -180,6 +183,12 @@ def ranking_cost(repeats: int = 3) -> Dict[str, float]:
     return {"median": statistics.median(added), "p95": percentile(added, 95), "encoding": statistics.median(encoding)}
 
 
+def long_conversation(rasa_url: str, messages: List[str], turns: int) -> List[Tuple[float, bool]]:
+    """One student's conversation of `turns` turns, as fast as the replies come."""
+    sender = f"bench-long-{uuid.uuid4().hex[:8]}"
+    return [timed_turn(rasa_url, messages[turn % len(messages)], sender) for turn in range(turns)]
+
+
 def run(args: argparse.Namespace) -> Dict[str, object]:
     figures: Dict[str, object] = {"machine": machine(), "date": date.today().isoformat()}
     print("Question-level ranking, in process...", flush=True)
@@ -217,6 +226,15 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
         figures["1 user"] = load(rasa_url, 1, args.turns, messages)
         print(f"{args.users} users, {args.turns_per_user} turns each...", flush=True)
         figures[f"{args.users} users"] = load(rasa_url, args.users, args.turns_per_user, messages)
+        print(f"One conversation of {args.long_turns} turns...", flush=True)
+        long = long_conversation(rasa_url, messages, args.long_turns)
+        first, later = [ms for ms, _ in long[:50]], [ms for ms, _ in long[250:300]]
+        figures["long conversation, turns 1-50, median (ms)"] = statistics.median(first)
+        if later:
+            figures["long conversation, turns 251-300, median (ms)"] = statistics.median(later)
+            ratio = statistics.median(later) / statistics.median(first)
+            figures["long conversation, turns 251-300 / turns 1-50"] = ratio
+        figures[f"long conversation, turns of {args.long_turns} not answered"] = float(sum(not ok for _, ok in long))
         rasa_now, rasa_peak = memory_mb(rasa.pid)
         actions_now, actions_peak = memory_mb(actions.pid)
         figures["Rasa server memory (MB)"] = rasa_now
@@ -246,6 +264,10 @@ def report(figures: Dict[str, object], args: argparse.Namespace) -> str:
         "question-level ranking, added per turn, median (ms)",
         "question-level ranking, added per turn, p95 (ms)",
         "of which encoding the question, median (ms)",
+        "long conversation, turns 1-50, median (ms)",
+        "long conversation, turns 251-300, median (ms)",
+        "long conversation, turns 251-300 / turns 1-50",
+        f"long conversation, turns of {args.long_turns} not answered",
         "training (s)",
         "cold start (s)",
         f"p95 at {args.users} users (ms)",
@@ -259,7 +281,8 @@ def report(figures: Dict[str, object], args: argparse.Namespace) -> str:
             value = figures[name]
             assert isinstance(value, float)
             verdict = "" if target is None else f"<= {target} ({'met' if value <= target else 'MISSED'})"
-            lines.append(f"| {name} | {value:.1f} | {verdict} |")
+            shown = f"{value:.2f}" if value < 10 else f"{value:.1f}"
+            lines.append(f"| {name} | {shown} | {verdict} |")
     return "\n".join(lines)
 
 
@@ -283,6 +306,7 @@ def main() -> int:
     parser.add_argument("--turns-per-user", type=int, default=25)
     parser.add_argument("--skip-train", action="store_true", help="skip the training-time figure")
     parser.add_argument("--write", type=Path, help="also write the figures into this Markdown file")
+    parser.add_argument("--long-turns", type=int, default=1000, help="turns of the one long conversation")
     parser.add_argument("--ranking-only", action="store_true", help="only the in-process question-level ranking")
     args = parser.parse_args()
     if not MODEL_PATH.exists():

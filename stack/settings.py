@@ -56,6 +56,12 @@ SETTINGS: Tuple[Setting, ...] = (
     ),
     Setting("LAB_ADVISOR_REPLY_TIMEOUT", "10", 'seconds before a turn answers "please try again"', "run"),
     Setting("LAB_ADVISOR_RATE_LIMIT", "30", "turns per minute per conversation (0 = no limit; load tests)", "run"),
+    Setting(
+        "LAB_ADVISOR_SESSION_TURNS",
+        "40",
+        "turns after which a conversation starts a new session, keeping its slots (0 = only after 60 idle minutes)",
+        "run",
+    ),
     # Conversations (tracker store) and retention
     Setting(
         "LAB_ADVISOR_DB_URL",
@@ -117,6 +123,7 @@ class Settings:
     knowledge_file: Path
     reply_timeout: float
     rate_limit: int
+    session_turns: int
     db_url: str
     retention_days: float
     lock_store: str
@@ -155,6 +162,7 @@ class Settings:
             knowledge_file=knowledge if knowledge.is_absolute() else PROJECT_ROOT / knowledge,
             reply_timeout=_number("LAB_ADVISOR_REPLY_TIMEOUT", values["LAB_ADVISOR_REPLY_TIMEOUT"]),
             rate_limit=_whole("LAB_ADVISOR_RATE_LIMIT", values["LAB_ADVISOR_RATE_LIMIT"]),
+            session_turns=_whole("LAB_ADVISOR_SESSION_TURNS", values["LAB_ADVISOR_SESSION_TURNS"]),
             db_url=values["LAB_ADVISOR_DB_URL"],
             retention_days=_number("LAB_ADVISOR_RETENTION_DAYS", values["LAB_ADVISOR_RETENTION_DAYS"]),
             lock_store=lock_store,
@@ -186,6 +194,7 @@ class Settings:
             "LAB_ADVISOR_KNOWLEDGE_FILE": str(self.knowledge_file),
             "LAB_ADVISOR_REPLY_TIMEOUT": f"{self.reply_timeout:g}",
             "LAB_ADVISOR_RATE_LIMIT": str(self.rate_limit),
+            "LAB_ADVISOR_SESSION_TURNS": str(self.session_turns),
             "LAB_ADVISOR_DB_URL": self.db_url,
             "LAB_ADVISOR_RETENTION_DAYS": f"{self.retention_days:g}",
             "LAB_ADVISOR_LOCK_STORE": self.lock_store,

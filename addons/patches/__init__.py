@@ -4,7 +4,9 @@
 - `speedups`: faster versions of two of Rasa's hot paths (same behaviour);
 - custom actions that fail are recorded in the turn's `TurnOutcome`, so the REST channel can tell
   a turn that failed (answer "try again") from one that ended cleanly with nothing to say;
-- `safe_logging`: request data cannot forge log lines.
+- `safe_logging`: request data cannot forge log lines;
+- `sessions`: a conversation starts a new session every LAB_ADVISOR_SESSION_TURNS turns (slots kept),
+  so a turn costs the same at turn 300 as at turn 3.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any, Awaitable, Optional, TypeVar
 
 from rasa.core.actions.action import RemoteAction
 
-from addons.patches import safe_logging, speedups
+from addons.patches import safe_logging, sessions, speedups
 
 T = TypeVar("T")
 
@@ -50,5 +52,6 @@ async def _recording_remote_run(self: RemoteAction, *args: Any, **kwargs: Any) -
 def apply() -> None:
     """Install every patch (idempotent)."""
     speedups.apply()
+    sessions.apply()
     RemoteAction.run = _recording_remote_run
     safe_logging.install()
