@@ -37,6 +37,9 @@ CLOSE_BEHIND = 0.08  # other facts this close to the best match are part of its 
 OVERVIEW_MARGIN = 0.04
 SHORT_QUESTION_WORDS = 8
 SHORT_OVERVIEW_MARGIN = 0.08
+# Another career's fact answers only a question with more to it than "what do they do?" (career
+# names aside, at most this many words), which matches every career's general questions alike.
+GENERAL_QUESTION_WORDS = 4
 MAX_FACTS = 3
 COMPARE_FACT_MATCH = 0.65  # a detail this close answers a comparison question better than a side-by-side
 
@@ -68,11 +71,12 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
         and (not matches or pointer.score > matches[0].score + CLOSE_BEHIND)
     ):
         return pointer_answer(kb, pointer)  # an opinion or one person's case: no fact answers it better
+    general = len(index.neutral(str(text)).split()) <= GENERAL_QUESTION_WORDS
     if (
         matches
         and matches[0].located.career_id != asked_career
-        and (not matches[0].located.is_detail or matches[0].score < SEARCH_MATCH)
-    ):  # another career's fact is given only when it answers this very question
+        and (general or not matches[0].located.is_detail or matches[0].score < SEARCH_MATCH)
+    ):  # another career's fact only for a specific question it answers ("what do they do?" is not)
         matches = [m for m in matches if m.located.career_id == asked_career]
     if not matches or matches[0].score < DIRECT_MATCH:
         return answer(kb, question)  # nothing answers it more closely than the topic as a whole

