@@ -11,7 +11,7 @@ from typing import Any, List
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from addons.patches import sessions
@@ -59,3 +59,12 @@ def test_context_carries_over_into_the_next_session(model_path: Path, tmp_path: 
         kinds = [row[0] for row in db.execute("SELECT type_name FROM events WHERE sender_id = ?", (student,))]
     assert kinds.count("session_started") >= 2  # a new session began
     assert kinds.count("user") == 6  # and no turn was lost
+    assert kinds.count("slot") <= 6 * 3 + kinds.count("session_started") * 3  # slots carried once, not copied again
+
+
+def test_a_new_session_carries_each_slot_once_with_its_latest_value() -> None:
+    events: List[Any] = [SessionStarted()]
+    for topic in ("duties", "salary", "education"):
+        events += [UserUttered("hi"), SlotSet("topic", topic), SlotSet("career", "phlebotomist")]
+    carried = sessions.current_slot_events(DialogueStateTracker.from_events("student", events))
+    assert [(e.key, e.value) for e in carried] == [("topic", "education"), ("career", "phlebotomist")]
