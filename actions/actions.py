@@ -35,9 +35,8 @@ from bot import (
 )
 from bot.asking import answer_comparison, answer_question, search_answer
 from bot.conversation import comparison_pair, comparison_title, default_comparison, follow_up_topic
-from bot.matching import FactIndex
+from bot.matching import DEFAULT_CACHE_DIR, FactIndex
 from bot.sentence_encoder import shared_encoder
-from stack.settings import PROJECT_ROOT
 from stack.settings import current as current_settings
 
 logger = logging.getLogger(__name__)
@@ -62,7 +61,6 @@ def load_configured_knowledge() -> ReloadingKnowledge:
 
 
 KNOWLEDGE = load_configured_knowledge()
-FACT_VECTORS_CACHE = PROJECT_ROOT / ".cache"
 _index: Optional[FactIndex] = None
 
 
@@ -71,7 +69,7 @@ def fact_index(kb: KnowledgeBase) -> FactIndex:
     once per version, the first time (the action server builds it as it starts)."""
     global _index
     if _index is None or _index.kb is not kb:
-        _index = FactIndex(kb, shared_encoder(), cache_dir=FACT_VECTORS_CACHE)
+        _index = FactIndex(kb, shared_encoder(), cache_dir=DEFAULT_CACHE_DIR)
     return _index
 
 
@@ -161,6 +159,10 @@ def mentioned_country(kb: KnowledgeBase, tracker: Tracker) -> Optional[Text]:
     return None
 
 
+def latest_intent(tracker: Tracker) -> Text:
+    return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
 def known_career(kb: KnowledgeBase, tracker: Tracker) -> Optional[Text]:
     """The career slot, if it still names a career in the knowledge file."""
     career = tracker.get_slot("career")
@@ -181,7 +183,7 @@ class ActionAnswerTopic(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = KNOWLEDGE.current()
-        intent: Text = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        intent = latest_intent(tracker)
         careers = mentioned_careers(kb, tracker)
         country = mentioned_country(kb, tracker)
         not_covered = next(iter(entity_values(tracker, "other_career")), None)
@@ -232,20 +234,19 @@ class ActionSearchKnowledge(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = KNOWLEDGE.current()
-        intent: Text = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        intent = latest_intent(tracker)
         careers = mentioned_careers(kb, tracker)
         career_id = careers[0][0] if careers else known_career(kb, tracker)
         country = mentioned_country(kb, tracker) or known_country(kb, tracker)
         text = str(tracker.latest_message.get("text") or "")
-        searched = search_answer(kb, fact_index(kb), text, career_id=career_id, country_id=country)
-        if searched.answer is not None:
-            topic = searched.answer.more_on.id if searched.answer.more_on else (tracker.get_slot("topic") or "")
-            if searched.answer.more_on is None:  # a pointer: the topics follow it
-                dispatcher.utter_message(text=searched.answer.text, buttons=menu_buttons(kb, domain))
-                return []
-            return say_answer(dispatcher, kb, searched.answer, topic, domain, career_id, country)
-        dispatcher.utter_message(response="utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback")
-        offer_topics(dispatcher, kb, domain)
+        found = search_answer(kb, fact_index(kb), text, career_id=career_id, country_id=country)
+        if found is None:
+            dispatcher.utter_message(response="utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback")
+            offer_topics(dispatcher, kb, domain)
+        elif found.more_on is None:  # a pointer: the topics follow it
+            dispatcher.utter_message(text=found.text, buttons=menu_buttons(kb, domain))
+        else:
+            return say_answer(dispatcher, kb, found, found.more_on.id, domain, career_id, country)
         return []
 
 

@@ -18,7 +18,6 @@ about 0.3-0.5.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from bot.answers import Answer, Question, answer, cite_all, compare, focused_answer
@@ -44,20 +43,12 @@ MAX_FACTS = 3
 COMPARE_FACT_MATCH = 0.65  # a detail this close answers a comparison question better than a side-by-side
 
 
-@dataclass(frozen=True)
-class Searched:
-    """What a search of the whole file found: an answer, or nothing worth saying (`answer` None),
-    and the score of the best match (for the measurement tools)."""
-
-    answer: Optional[Answer]
-    score: float
-
-
 def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, text: Optional[str]) -> Answer:
     """A topic question in the student's words (see the module docstring)."""
     if not _words(text) or (question.not_covered and question.career_id is None):
         return answer(kb, question)
     vector = index.encode(str(text))
+    words = len(index.neutral(str(text)).split())  # career names aside
     country_id = question.country_id or kb.default_country
     # a career the student named bounds the search; else every career, the default one leading a close call
     asked_career = question.career_id or kb.default_career
@@ -71,7 +62,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
         and (not matches or pointer.score > matches[0].score + CLOSE_BEHIND)
     ):
         return pointer_answer(kb, pointer)  # an opinion or one person's case: no fact answers it better
-    general = len(index.neutral(str(text)).split()) <= GENERAL_QUESTION_WORDS
+    general = words <= GENERAL_QUESTION_WORDS
     if (
         matches
         and matches[0].located.career_id != asked_career
@@ -91,7 +82,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
             and not m.located.is_detail
         ]
     )
-    short = len(index.neutral(str(text)).split()) <= SHORT_QUESTION_WORDS
+    short = words <= SHORT_QUESTION_WORDS
     if top.score <= overview_score + (SHORT_OVERVIEW_MARGIN if short else OVERVIEW_MARGIN):
         return answer(kb, question)  # the topic's overview answers it as well: a general question
     return _focused(kb, question, matches)
@@ -117,23 +108,20 @@ def search_answer(
     text: str,
     career_id: Optional[str] = None,
     country_id: Optional[str] = None,
-) -> Searched:
+) -> Optional[Answer]:
     """A message no intent took: the facts that answer it, from any career and topic; else a
-    pointer to where the answer is; else nothing (`answer` None: say "didn't get that")."""
+    pointer to where the answer is; else None (say "didn't get that")."""
     if not _words(text):
-        return Searched(None, -1.0)
+        return None
     vector = index.encode(text)
     matches = _prefer(index.rank(vector, country_id=country_id or kb.default_country), career_id or kb.default_career)
     if matches and matches[0].score >= SEARCH_MATCH:
         top = matches[0]
         # the answer names its career: the student did not, or named another
         question = Question(top.located.topic_id or "", career_id=top.located.career_id, country_id=country_id)
-        return Searched(_focused(kb, question, matches), top.score)
+        return _focused(kb, question, matches)
     pointer = _best_pointer(index, vector, country_id or kb.default_country)
-    score = matches[0].score if matches else -1.0
-    if pointer is not None:
-        return Searched(pointer_answer(kb, pointer), score)
-    return Searched(None, score)
+    return pointer_answer(kb, pointer) if pointer is not None else None
 
 
 def pointer_answer(kb: KnowledgeBase, pointer: Match) -> Answer:

@@ -17,7 +17,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Protocol, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Protocol, Sequence, Union
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +28,8 @@ from bot.sentence_encoder import MODEL_PACKAGE, Vectors
 
 logger = logging.getLogger(__name__)
 
+# Where the action server, the tests and the benchmark keep computed fact vectors (git ignores it).
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"
 OTHER_COUNTRY_PENALTY = 0.04  # a fact for another country than the one in question must match clearly better
 
 
@@ -190,8 +192,3 @@ def _write(path: Path, vectors: Vectors) -> None:
         os.replace(temporary, path)
     except OSError as error:
         logger.warning("Could not cache fact vectors in %s: %s", path.parent, error)
-
-
-def best(matches: Sequence[Match]) -> Tuple[Optional[Match], float]:
-    """The best match and its score (-1 when there is none)."""
-    return (matches[0], matches[0].score) if matches else (None, -1.0)

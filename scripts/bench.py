@@ -39,7 +39,12 @@ from typing import Dict, List, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot import Question, answer, load_knowledge
+from bot.asking import answer_question
+from bot.matching import DEFAULT_CACHE_DIR, FactIndex
+from bot.sentence_encoder import shared_encoder
 from scripts.e2e_check import load_items
+from scripts.real_questions import load as real_questions
 from stack.launcher import (
     MODEL_PATH,
     PROJECT_ROOT,
@@ -159,14 +164,8 @@ def machine() -> str:
 
 def ranking_cost(repeats: int = 3) -> Dict[str, float]:
     """Median and p95 ms that question-level answers add to a turn, and the encoding's median."""
-    from bot import Question, answer, load_knowledge
-    from bot.asking import answer_question
-    from bot.matching import FactIndex
-    from bot.sentence_encoder import shared_encoder
-    from scripts.real_questions import load as real_questions
-
     kb = load_knowledge()
-    index = FactIndex(kb, shared_encoder(), cache_dir=PROJECT_ROOT / ".cache")
+    index = FactIndex(kb, shared_encoder(), cache_dir=DEFAULT_CACHE_DIR)
     added: List[float] = []
     encoding: List[float] = []
     for item in real_questions() * repeats:

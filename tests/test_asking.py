@@ -15,13 +15,12 @@ from bot.answers import cite_all
 from bot.asking import answer_comparison, answer_question, search_answer
 from bot.knowledge_base import KnowledgeBase
 from bot.loader import KnowledgeFileError
-from bot.matching import FactIndex
+from bot.matching import DEFAULT_CACHE_DIR, FactIndex
 from bot.schema import Source
 from bot.sentence_encoder import SentenceEncoder, Vectors, shared_encoder
 
 MLT = "medical_laboratory_technician"
 MLS = "medical_laboratory_technologist"
-CACHE = Path(__file__).resolve().parent.parent / ".cache"
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +30,7 @@ def kb() -> KnowledgeBase:
 
 @pytest.fixture(scope="module")
 def index(kb: KnowledgeBase) -> FactIndex:
-    return FactIndex(kb, shared_encoder(), cache_dir=CACHE)
+    return FactIndex(kb, shared_encoder(), cache_dir=DEFAULT_CACHE_DIR)
 
 
 def ask(kb: KnowledgeBase, index: FactIndex, topic: str, text: str, **named: str) -> str:
@@ -63,29 +62,28 @@ def test_a_named_country_is_kept(kb: KnowledgeBase, index: FactIndex) -> None:
 
 
 def test_a_detail_says_which_career_it_is_about(kb: KnowledgeBase, index: FactIndex) -> None:
-    searched = search_answer(kb, index, "what does a pathologists assistant do during an autopsy")
-    assert searched.answer is not None
-    assert searched.answer.text.startswith("About pathologists' assistants")
-    assert searched.answer.career_id == "pathologists_assistant"
+    found = search_answer(kb, index, "what does a pathologists assistant do during an autopsy")
+    assert found is not None
+    assert found.text.startswith("About pathologists' assistants")
+    assert found.career_id == "pathologists_assistant"
 
 
 def test_a_message_nothing_answers_gets_no_answer(kb: KnowledgeBase, index: FactIndex) -> None:
-    searched = search_answer(kb, index, "asdfgh qwerty zxcv")
-    assert searched.answer is None
+    assert search_answer(kb, index, "asdfgh qwerty zxcv") is None
 
 
 def test_a_question_only_a_person_can_answer_gets_an_honest_pointer(kb: KnowledgeBase, index: FactIndex) -> None:
-    searched = search_answer(kb, index, "what is the best college near me for MLT")
-    assert searched.answer is not None and not searched.answer.found
-    assert searched.answer.text.startswith("I don't have a sourced answer to that exact question")
-    assert "naacls.org" in searched.answer.text and "About " not in searched.answer.text
+    found = search_answer(kb, index, "what is the best college near me for MLT")
+    assert found is not None and not found.found
+    assert found.text.startswith("I don't have a sourced answer to that exact question")
+    assert "naacls.org" in found.text and "About " not in found.text
 
 
 def test_another_careers_overview_is_not_given_for_the_career_asked(
     write_knowledge: Callable[..., Path], index: FactIndex
 ) -> None:
     kb = load_knowledge(write_knowledge(lambda d: d["careers"][MLT]["topics"].pop("employers")))
-    own_index = FactIndex(kb, shared_encoder(), cache_dir=CACHE)
+    own_index = FactIndex(kb, shared_encoder(), cache_dir=DEFAULT_CACHE_DIR)
     result = answer_question(kb, own_index, Question("employers"), "who hires lab techs")
     assert not result.found and "don't have sourced information on who hires them" in result.text
 

@@ -20,7 +20,6 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Generator, Iterator, Optional, Text
 
-import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -80,19 +79,6 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if "://" in host:
             create_private_sqlite_file(host)
         super().__init__(*args, host=host, dialect=dialect, **kwargs)
-        self._index_sessions()
-
-    def _index_sessions(self) -> None:
-        """Rasa finds a conversation's current session (its latest `session_started`) and the events
-        after it on every turn; with only `sender_id` indexed that reads every event the conversation
-        ever had. These two indexes let the database go straight to the current session's rows.
-        Made once (`checkfirst`); the database keeps them."""
-        events = self.SQLEvent.__table__
-        for name, columns in (
-            ("events_session_starts", (events.c.sender_id, events.c.type_name, events.c.timestamp)),
-            ("events_by_time", (events.c.sender_id, events.c.timestamp)),
-        ):
-            sa.Index(name, *columns).create(self.engine, checkfirst=True)
 
     @contextlib.contextmanager
     def session_scope(self) -> Generator[Any, None, None]:
