@@ -84,6 +84,7 @@ eval: install train ## measure answer quality: cross-validated NLU F1, the end-t
 	$(BIN)/python -m scripts.cross_validate
 	$(BIN)/python -m scripts.e2e_check
 	$(BIN)/python -m scripts.real_questions
+	$(BIN)/python -m scripts.real_questions --set heldout
 
 lock: ## re-resolve requirements.in into requirements.lock (needs network to PyPI)
 	scripts/lock.sh

@@ -18,6 +18,8 @@ about 0.3-0.5.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import List, Optional, Tuple
 
 from bot.answers import Answer, Question, answer, cite_all, compare, focused_answer
@@ -29,6 +31,7 @@ from bot.sentence_encoder import Vectors
 DIRECT_MATCH = 0.50  # a fact this close answers a topic question on its own
 SEARCH_MATCH = 0.55  # the bar for a message the NLU did not place: higher, as nothing else backs it
 POINTER_MATCH = 0.40  # a pointer this close is worth offering when no fact answers
+USEFUL_POINTER = 0.50  # ... and, once the file has no answer anyway, preferred to the counselor
 POINTER_OVER_TOPIC = 0.65  # ... and this close, rather than a topic's overview ("do you recommend it?")
 CLOSE_BEHIND = 0.08  # other facts this close to the best match are part of its answer
 # A fact must answer better than the topic's overview to be given on its own; a short question
@@ -41,6 +44,27 @@ SHORT_OVERVIEW_MARGIN = 0.08
 GENERAL_QUESTION_WORDS = 4
 MAX_FACTS = 3
 COMPARE_FACT_MATCH = 0.65  # a detail this close answers a comparison question better than a side-by-side
+GENERAL_TOPIC_MATCH = 0.45  # a longer question this close to a topic in general gets its overview
+OPINION_FACT_MATCH = 0.70  # a question asking for an opinion gets a fact only if one answers it this closely
+# Asking for an opinion, someone's experience or advice on one's own case: no source answers
+# that, so the honest reply is a pointer (a counselor, the state board...), not a topic's facts.
+# "Does anyone know whether..." asks for a fact, so it is not one of them.
+_OPINION = re.compile(
+    r"\b(do|would|did|have|are|were) (you|y'?all|you guys|any of you)\b[^?.!]*?"
+    r"\b(like|love|enjoy|hate|regret|recommend|prefer|suggest|advise|think|say|feel)\b"
+    r"|\b(does|has|is|did) any(one|body)\b(?! (here )?(know|knows|have any (info|information)))"
+    r"|\bwhat (would|should) (you|i) do\b|\bwhat (are|were) (your|you guys'?) thoughts\b"
+    r"|\bin my (position|situation|shoes)\b|\byour (opinion|experience|advice)\b"
+    r"|\bworth (it|the)\b|\btoo late\b|\b(making )?a (mistake|good idea|bad idea)\b"
+    r"|\bhow did you\b|\bwhich (one )?do you\b|\bis (this|it) a (good|decent|bad) (career|field|job|choice)\b"
+    r"|\brecommendations\b|\bmy next steps?\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_opinion(text: str) -> bool:
+    """Whether a message asks for an opinion, someone's experience or advice on one's own case."""
+    return bool(_OPINION.search(text))
 
 
 def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, text: Optional[str]) -> Answer:
@@ -55,6 +79,8 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     careers = [question.career_id] if question.career_id else None
     ranked = index.rank(vector, careers=careers, country_id=country_id, strict_country=bool(question.country_id))
     matches = _prefer(ranked, asked_career)
+    if asks_for_opinion(str(text)):
+        return _opinion_answer(kb, index, vector, question, matches, country_id)
     pointer = _best_pointer(index, vector, country_id)
     if (
         pointer is not None
@@ -64,12 +90,13 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
         return pointer_answer(kb, pointer)  # an opinion or one person's case: no fact answers it better
     general = words <= GENERAL_QUESTION_WORDS
     if (
-        matches
-        and matches[0].located.career_id != asked_career
-        and (general or not matches[0].located.is_detail or matches[0].score < SEARCH_MATCH)
+        matches and matches[0].located.career_id != asked_career and (general or matches[0].score < SEARCH_MATCH)
     ):  # another career's fact only for a specific question it answers ("what do they do?" is not)
         matches = [m for m in matches if m.located.career_id == asked_career]
     if not matches or matches[0].score < DIRECT_MATCH:
+        if words > SHORT_QUESTION_WORDS and index.topic_score(vector, question.topic_id) < GENERAL_TOPIC_MATCH:
+            # a specific question nothing answers, not even the topic in general: say so
+            return pointer_answer(kb, _closest_pointer(index, vector, country_id))
         return answer(kb, question)  # nothing answers it more closely than the topic as a whole
     top = matches[0]
     overview_score = max(
@@ -89,14 +116,25 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
 
 
 def answer_comparison(
-    kb: KnowledgeBase, index: FactIndex, pair: Tuple[str, str], country_id: Optional[str], text: Optional[str]
+    kb: KnowledgeBase,
+    index: FactIndex,
+    pair: Tuple[str, str],
+    country_id: Optional[str],
+    text: Optional[str],
+    named_careers: int = 2,
 ) -> Answer:
     """A side-by-side of two careers, unless one fact answers the question itself: "what's the
-    difference between a CLS and an MLT in a hospital?" is answered by who may run which tests."""
+    difference between a CLS and an MLT in a hospital?" is answered by who may run which tests,
+    and "how is a reference lab different from a hospital?" (no career named: the two careers
+    are only assumed) by the fact about workplaces."""
     if _words(text):
         vector = index.encode(str(text))
-        matches = index.rank(vector, careers=list(pair), country_id=country_id or kb.default_country)
-        if matches and matches[0].located.is_detail and matches[0].score >= COMPARE_FACT_MATCH:
+        careers = list(pair) if named_careers else None
+        matches = index.rank(vector, careers=careers, country_id=country_id or kb.default_country)
+        if asks_for_opinion(str(text)):
+            question = Question("", country_id=country_id)
+            return _opinion_answer(kb, index, vector, question, matches, country_id or kb.default_country)
+        if matches and (matches[0].located.is_detail or not named_careers) and matches[0].score >= COMPARE_FACT_MATCH:
             top = matches[0]
             return _focused(kb, Question(top.located.topic_id or "", top.located.career_id, country_id), matches)
     return compare(kb, pair[0], pair[1], country_id)
@@ -143,6 +181,33 @@ def _best_pointer(index: FactIndex, vector: Vectors, country_id: str) -> Optiona
     """The closest pointer for the country in question (or one for every country), if close enough."""
     pointers = index.rank(vector, pointers=True, country_id=country_id, strict_country=True)
     return pointers[0] if pointers and pointers[0].score >= POINTER_MATCH else None
+
+
+def _opinion_answer(
+    kb: KnowledgeBase, index: FactIndex, vector: Vectors, question: Question, matches: List[Match], country_id: str
+) -> Answer:
+    """A question asking for an opinion or advice on one's own case: the facts that answer its
+    factual part, if one answers it closely, then where to take the rest; else just the pointer."""
+    pointer = _closest_pointer(index, vector, country_id)
+    if not matches or matches[0].score < OPINION_FACT_MATCH:
+        return pointer_answer(kb, pointer)
+    top = matches[0]
+    focused = _focused(
+        kb,
+        Question(top.located.topic_id or question.topic_id, question.career_id, question.country_id, question.said_as),
+        matches,
+    )
+    rest = f"What is right for you, or what people think of it, no source can tell: {pointer.fact.text}"
+    return replace(focused, text=f"{focused.text}\n\n{rest}")
+
+
+def _closest_pointer(index: FactIndex, vector: Vectors, country_id: str) -> Match:
+    """The pointer closest to the question if it is close enough to be useful; else the closest
+    general one (no country: a counselor), not a state board for a question about something else."""
+    pointers = index.rank(vector, pointers=True, country_id=country_id, strict_country=True)
+    if pointers[0].score >= USEFUL_POINTER:
+        return pointers[0]
+    return next((p for p in pointers if p.fact.country is None), pointers[0])
 
 
 def _focused(kb: KnowledgeBase, question: Question, matches: List[Match]) -> Answer:

@@ -12,7 +12,7 @@ import pytest
 
 from bot import Question, answer, load_knowledge
 from bot.answers import cite_all
-from bot.asking import answer_comparison, answer_question, search_answer
+from bot.asking import answer_comparison, answer_question, asks_for_opinion, search_answer
 from bot.knowledge_base import KnowledgeBase
 from bot.loader import KnowledgeFileError
 from bot.matching import DEFAULT_CACHE_DIR, FactIndex
@@ -153,3 +153,43 @@ def test_a_comparison_question_one_fact_answers_gets_that_fact(kb: KnowledgeBase
     assert "moderate complexity" in specific.text and specific.more_on is not None
     general = answer_comparison(kb, index, pair, None, "compare them")
     assert general.text.startswith("Medical laboratory technologist vs medical laboratory technician:")
+
+
+def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
+    for text in ["Does anyone here work nights?", "would you recommend this field?", "is it worth it at 40?"]:
+        assert asks_for_opinion(text), text
+    for text in ["does anyone know if ASCP needs pay stubs", "should i become a phlebotomist or an MLT"]:
+        assert not asks_for_opinion(text), text
+
+
+def test_a_question_asking_for_an_opinion_gets_an_honest_pointer(kb: KnowledgeBase, index: FactIndex) -> None:
+    text = ask(kb, index, "outlook", "would you recommend becoming a lab tech to a friend?")
+    assert text.startswith("I don't have a sourced answer") and "counselor" in text
+
+
+def test_an_opinion_with_a_factual_part_gets_the_facts_and_where_to_take_the_rest(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    text = ask(
+        kb, index, "work_environment", "do new techs end up on night shifts, and would you say the job is worth it?"
+    )
+    assert "night shift" in text and "no source can tell" in text
+
+
+def test_a_specific_question_nothing_answers_gets_a_pointer_not_the_topic(kb: KnowledgeBase, index: FactIndex) -> None:
+    result = answer_question(
+        kb, index, Question("education"), "can I bring my dog to campus during the lab science program orientation week"
+    )
+    assert not result.found and "counselor" in result.text  # the general pointer, not a state board's
+    assert result.text != answer(kb, Question("education")).text
+
+
+def test_a_comparison_naming_no_career_is_answered_by_the_fact_that_answers_it(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    pair = (MLS, MLT)  # only assumed: the student named neither
+    text = "how is working in a reference lab different from a hospital lab"
+    assert "Reference labs" in answer_comparison(kb, index, pair, None, text, named_careers=0).text
+    assert (
+        " vs " in answer_comparison(kb, index, pair, None, "what's the difference between them", named_careers=0).text
+    )

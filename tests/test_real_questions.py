@@ -4,8 +4,11 @@ question with the public page it was copied from and a theme, and the reply kind
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
-from scripts.real_questions import is_direct, load, reply_kind
+import pytest
+
+from scripts.real_questions import SETS, is_direct, load, reply_kind
 
 THEMES = {
     "licensing_by_state",
@@ -20,21 +23,28 @@ THEMES = {
 }
 
 
-def test_every_item_has_its_question_its_page_and_a_theme() -> None:
-    questions = load()
-    assert len(questions) >= 150
+@pytest.mark.parametrize("path", SETS.values(), ids=SETS.keys())
+def test_every_item_has_its_question_its_page_and_a_theme(path: Path) -> None:
+    questions = load(path)
+    assert len(questions) >= (150 if path == SETS["tuning"] else 50)
     for item in questions:
         assert item["question"].strip() and item["url"].startswith(("http://", "https://")), item
         assert item["theme"] in THEMES and isinstance(item["answerable"], bool), item
     assert max(Counter(item["url"] for item in questions).values()) <= 5  # at most 5 from one page
 
 
-def test_every_item_says_what_a_direct_answer_holds() -> None:
-    for item in load():
+@pytest.mark.parametrize("path", SETS.values(), ids=SETS.keys())
+def test_every_item_says_what_a_direct_answer_holds(path: Path) -> None:
+    for item in load(path):
         # the facts a direct answer must contain (from the sources), or that only a pointer is honest
         assert ("expect" in item) != ("pointer" in item), item
         assert item["answerable"] == ("expect" in item), item
         assert all(isinstance(e, str) and e.strip() for e in item.get("expect", [])), item
+
+
+def test_the_held_out_set_shares_no_question_with_the_tuning_set() -> None:
+    tuning = {" ".join(q["question"].lower().split()) for q in load(SETS["tuning"])}
+    assert not [q for q in load(SETS["heldout"]) if " ".join(q["question"].lower().split()) in tuning]
 
 
 def test_a_direct_answer_holds_every_expected_fact_and_a_pointer_admits_it() -> None:
