@@ -23,14 +23,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.knowledge_base import KnowledgeBase
-from bot.schema import Fact, Pointer
+from bot.schema import TYPOGRAPHIC_APOSTROPHES, Fact, Pointer
 from bot.sentence_encoder import MODEL_PACKAGE, Vectors
 
 logger = logging.getLogger(__name__)
 
 # Where the action server, the tests and the benchmark keep computed fact vectors (git ignores it).
-DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"
 OTHER_COUNTRY_PENALTY = 0.04  # a fact for another country than the one in question must match clearly better
+SHARED_FACT_PENALTY = 0.08  # a fact filed under another career (`also_for`) leads only a clear call
 
 
 class Encoder(Protocol):
@@ -45,10 +45,12 @@ class Located:
     career_id: Optional[str]
     topic_id: Optional[str]
     pointer_id: Optional[str] = None
+    shared: bool = False  # filed under another career, and holds for this one too (`also_for`)
 
     @property
     def is_detail(self) -> bool:
-        return isinstance(self.fact, Fact) and self.fact.detail
+        """Whether it answers only specific questions: not part of this career's topic overview."""
+        return isinstance(self.fact, Fact) and (self.fact.detail or self.shared)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class FactIndex:
         # each entry's keys are consecutive rows: its score is the best over its run of rows
         self._first_rows = np.searchsorted(np.array(owners, dtype=np.int64), np.arange(len(self.entries)))
         self._is_pointer = np.array([e.pointer_id is not None for e in self.entries])
+        self._shared_penalty = np.array([SHARED_FACT_PENALTY if e.shared else 0.0 for e in self.entries], np.float32)
         self._codes: Dict[Optional[str], int] = {None: 0}  # careers, topics and countries as numbers: fast to compare
         self._careers = self._coded([e.career_id for e in self.entries])
         self._topics = self._coded([e.topic_id for e in self.entries])
@@ -99,7 +102,8 @@ class FactIndex:
         """The text without career names: which career is asked about is settled by name
         (bot.knowledge_base), so it must not decide which fact matches; "where do lab techs get
         jobs" then no longer matches "where do lab techs earn the most" for sharing "lab techs"."""
-        return " ".join(self._career_names.sub(" ", text).split()) or text
+        plain = TYPOGRAPHIC_APOSTROPHES.sub("'", text)
+        return " ".join(self._career_names.sub(" ", plain).split()) or text
 
     def rank(
         self,
@@ -116,6 +120,7 @@ class FactIndex:
         than `country_id` counts a little less, so the country in question leads a close call, or,
         with `strict_country` (the student named the country), is left out."""
         scores = np.maximum.reduceat(self._fact_vectors @ question, self._first_rows).astype(np.float32)
+        scores -= self._shared_penalty
         keep = self._is_pointer == pointers
         if careers is not None:
             keep &= np.isin(self._careers, [self._codes.get(c, -1) for c in careers])
@@ -150,7 +155,9 @@ def _locate(kb: KnowledgeBase) -> List[Located]:
     entries: List[Located] = []
     for career_id in kb.career_ids():
         for topic_id, entry in kb.career(career_id).topics.items():
-            entries += [Located(fact, career_id, topic_id) for fact in entry.facts]
+            for fact in entry.facts:
+                entries.append(Located(fact, career_id, topic_id))
+                entries += [Located(fact, other, topic_id, shared=True) for other in fact.also_for]
     entries += [Located(fact, None, None, pointer_id) for pointer_id, fact in kb.pointers().items()]
     return entries
 

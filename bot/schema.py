@@ -100,6 +100,9 @@ class Fact(_Strict):
     answers: List[Text] = Field(default_factory=list)
     # A detail answers a specific question; the topic's overview leaves it out.
     detail: bool = False
+    # Other careers the fact holds for as it is written (lab work in general: shifts, hazards, a
+    # state's licensing law): it answers their specific questions too, never their overviews.
+    also_for: List[Identifier] = Field(default_factory=list)
 
     @validator("detail")
     def _figures_are_overview(cls, v: bool, values: Dict[str, Any]) -> bool:
@@ -235,6 +238,8 @@ class _ReferenceCheck:
             self.problems.append((where + ("source",), f"unknown source '{fact.source}'"))
         if fact.country is not None and fact.country not in self.k.countries:
             self.problems.append((where + ("country",), f"unknown country '{fact.country}'"))
+        for i, career_id in enumerate(fact.also_for):
+            self.career_ref(where + ("also_for", i), career_id)
 
     def claim_names(self, owner: Location, aliases: List[str], field: Optional[str] = "aliases") -> None:
         for i, alias in enumerate(aliases):
@@ -279,10 +284,13 @@ class _ReferenceCheck:
             self.fact(where + ("brief",), topic.brief)
 
 
+TYPOGRAPHIC_APOSTROPHES = re.compile("[\u2018\u2019\u02bc\u0060\u00b4]")
+
+
 def normalize_name(name: str) -> str:
     """How names are compared: lowercase, plain spaces, no surrounding punctuation or possessive:
-    "Lab Techs'" -> "lab techs"."""
-    name = re.sub(r"[\s_]+", " ", name.lower()).strip(" .,!?;:'\"()")
+    "Lab Techs'" -> "lab techs"; a typographic apostrophe ("pathologists’ assistant") is a plain one."""
+    name = re.sub(r"[\s_]+", " ", TYPOGRAPHIC_APOSTROPHES.sub("'", name).lower()).strip(" .,!?;:'\"()")
     return re.sub(r"'s$", "", name)
 
 

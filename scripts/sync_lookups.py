@@ -19,11 +19,13 @@ LOOKUPS = Path(__file__).resolve().parent.parent / "data" / "lookups.yml"
 
 
 def with_plurals(names: List[str]) -> List[str]:
+    """Each name, its plural, and with a typographic apostrophe as phones type it ("pathologists’")."""
     out: List[str] = []
     for name in names:
         for form in (name, name if name.endswith(("s", "y")) else f"{name}s"):
-            if form.lower() not in out:
-                out.append(form.lower())
+            for typed in (form.lower(), form.lower().replace("'", "\u2019")):
+                if typed not in out:
+                    out.append(typed)
     return out
 
 

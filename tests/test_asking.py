@@ -15,9 +15,9 @@ from bot.answers import cite_all
 from bot.asking import answer_comparison, answer_question, asks_for_opinion, search_answer
 from bot.knowledge_base import KnowledgeBase
 from bot.loader import KnowledgeFileError
-from bot.matching import DEFAULT_CACHE_DIR, FactIndex
+from bot.matching import FactIndex
 from bot.schema import Source
-from bot.sentence_encoder import SentenceEncoder, Vectors, shared_encoder
+from bot.sentence_encoder import DEFAULT_CACHE_DIR, SentenceEncoder, Vectors, shared_encoder
 
 MLT = "medical_laboratory_technician"
 MLS = "medical_laboratory_technologist"
@@ -91,6 +91,14 @@ def test_another_careers_overview_is_not_given_for_the_career_asked(
 def test_career_names_do_not_decide_the_match(index: FactIndex) -> None:
     assert index.neutral("Where do lab techs get jobs?") == "Where do get jobs?"
     assert index.neutral("Can an MLT become a pathologists' assistant?") == "Can an become a ?"
+    assert (
+        index.neutral("Can an MLT become a pathologists\u2019 assistant?") == "Can an become a ?"
+    )  # as phones type it
+
+
+def test_a_typographic_apostrophe_names_the_same_career(kb: KnowledgeBase) -> None:
+    match = kb.resolve_career("Pathologists\u2019 Assistant")
+    assert match is not None and match.career_id == "pathologists_assistant"
 
 
 def test_fact_vectors_are_computed_once_per_knowledge_version(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -193,3 +201,31 @@ def test_a_comparison_naming_no_career_is_answered_by_the_fact_that_answers_it(
     assert (
         " vs " in answer_comparison(kb, index, pair, None, "what's the difference between them", named_careers=0).text
     )
+
+
+def test_a_fact_that_holds_for_another_career_answers_its_questions_too(
+    write_knowledge: Callable[..., Path],
+) -> None:
+    new_grad_shift = "A day (morning) shift is unlikely"
+
+    def share(data: dict) -> None:  # type: ignore[type-arg]
+        for fact in data["careers"][MLS]["topics"]["work_environment"]["facts"]:
+            if fact["text"].startswith(new_grad_shift):
+                fact["also_for"] = [MLT]
+
+    kb = load_knowledge(write_knowledge(share))
+    shared_index = FactIndex(kb, shared_encoder(), cache_dir=DEFAULT_CACHE_DIR)
+    question = Question("work_environment", career_id=MLT)
+    result = answer_question(kb, shared_index, question, "as a new grad will I get a day shift or only nights")
+    assert new_grad_shift in result.text and result.text.startswith("About medical laboratory technicians")
+    assert new_grad_shift not in answer(kb, question).text  # never in the other career's overview
+
+
+def test_a_fact_shared_with_an_unknown_career_is_rejected(write_knowledge: Callable[..., Path]) -> None:
+    def share(data: dict) -> None:  # type: ignore[type-arg]
+        data["careers"][MLS]["topics"]["work_environment"]["facts"][0]["also_for"] = ["nurse"]
+
+    with pytest.raises(
+        KnowledgeFileError, match=r"work_environment\.facts\[0\], field 'also_for\[0\]': unknown career 'nurse'"
+    ):
+        load_knowledge(write_knowledge(share))

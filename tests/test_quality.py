@@ -16,10 +16,12 @@ pytestmark = pytest.mark.quality
 
 INTENT_MACRO_F1_FLOOR = 0.90
 E2E_FLOOR = 0.97  # measured 98.7% on 2026-11-23 (goal: at least 98%)
-# Real questions people posted (tests/e2e/real_questions.yml): the share that gets a direct answer
-# (every expected fact) or, for those no sourced bot can answer, an honest pointer. Measured 31% on
-# 2026-11-23 (5% before question-level answers); the goal is 80%, so this floor only stops a slide.
-REAL_QUESTIONS_FLOOR = 0.28
+# Real questions people posted: the share that gets a direct answer (every expected fact) or, for
+# those no sourced bot can answer, an honest pointer. The goal is 80%, so these floors only stop a
+# slide. Tuning set (tests/e2e/real_questions.yml, the thresholds and `answers` were tuned on it):
+# 5% before question-level answers, 32% after, 55% on 2026-11-23 (session 2). Held-out set
+# (tests/e2e/real_questions_heldout.yml, never tuned on): 18.6% at its collection, 40.7% after.
+REAL_QUESTIONS_FLOOR = {"tuning": 0.50, "heldout": 0.36}
 
 
 def test_end_to_end_answers(running_bot: RunningBot) -> None:
@@ -30,11 +32,12 @@ def test_end_to_end_answers(running_bot: RunningBot) -> None:
     assert share >= E2E_FLOOR, f"{100 * share:.1f}% correct < {100 * E2E_FLOOR:.0f}%\n" + e2e_check.report(result)
 
 
-def test_real_questions_get_direct_answers(running_bot: RunningBot) -> None:
-    questions = real_questions.load()
+@pytest.mark.parametrize("name", sorted(REAL_QUESTIONS_FLOOR))
+def test_real_questions_get_direct_answers(running_bot: RunningBot, name: str) -> None:
+    questions = real_questions.load(real_questions.SETS[name])
     by_theme = real_questions.run(questions, running_bot.say)
     share = real_questions.overall_rate(by_theme) / 100
-    assert share >= REAL_QUESTIONS_FLOOR, real_questions.report(by_theme)
+    assert share >= REAL_QUESTIONS_FLOOR[name], real_questions.report(by_theme)
 
 
 def test_cross_validated_intent_f1() -> None:
