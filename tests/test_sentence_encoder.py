@@ -1,4 +1,4 @@
-"""The NumPy all-MiniLM-L6-v2 encoder (bot/sentence_encoder.py) gives the model's real embeddings,
+"""The all-MiniLM-L6-v2 encoder (bot/sentence_encoder.py, ONNX Runtime) gives the model's real embeddings,
 and the featurizer adds them to Rasa messages.
 
 tests/data/minilm_reference.json holds embeddings computed once by sentence-transformers with
@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from addons.nlu.sentence_featurizer import SentenceEmbeddingFeaturizer
-from bot.sentence_encoder import SentenceEncoder, shared_encoder
+from bot.sentence_encoder import SentenceEncoder, built_model_path, packaged_model_dir, shared_encoder
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "minilm_reference.json").read_text(encoding="utf-8"))
 
@@ -85,3 +85,23 @@ def test_remembered_vectors_are_bounded_and_still_right(
     assert len(sentence_featurizer._cache) == 2
     np.testing.assert_allclose(np.vstack(first), expected[[0, 1, 2, 0]], atol=1e-5)
     np.testing.assert_allclose(np.vstack(again), expected[:3], atol=1e-5)
+
+
+def test_the_onnx_file_is_written_once_and_reused(encoder: SentenceEncoder, tmp_path: Path) -> None:
+    model_dir = packaged_model_dir()
+    first = SentenceEncoder(model_dir, cache_dir=tmp_path)
+    built = built_model_path(model_dir, tmp_path)
+    written = built.stat().st_mtime_ns
+    again = SentenceEncoder(model_dir, cache_dir=tmp_path)
+    assert built.stat().st_mtime_ns == written and [p.name for p in tmp_path.iterdir()] == [built.name]
+    texts, _ = reference()
+    np.testing.assert_allclose(again.encode(texts), first.encode(texts), atol=1e-6)
+    np.testing.assert_allclose(first.encode(texts), encoder.encode(texts), atol=1e-6)
+
+
+def test_an_unwritable_cache_builds_the_model_in_memory(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    texts, expected = reference()
+    encoder = SentenceEncoder(packaged_model_dir(), cache_dir=not_a_folder)
+    np.testing.assert_allclose(encoder.encode(texts), expected, atol=1e-5)
