@@ -175,3 +175,17 @@ def test_the_featurizer_refuses_a_blank_alias() -> None:
     with pytest.raises(InvalidConfigException, match="alias"):
         SentenceEmbeddingFeaturizer.validate_config({"alias": "  "})
     SentenceEmbeddingFeaturizer.validate_config({"alias": "sentence_embedding"})
+
+
+@pytest.mark.parametrize("config", [{}, {"weights": {"embedding": 2}}], ids=["plain", "weighted"])
+def test_one_message_is_scored_as_in_a_batch(storage: LocalModelStorage, config: dict) -> None:
+    classifier = trained(storage, **config)
+    probes = [
+        message(["pay", "pay", "school", "the"], [0.3, 0.7]),  # a repeated word
+        message(["salary"]),  # no embedding block
+        message(["a", "zzz"], [0.0, 0.0]),  # a zero vector: no length to scale
+        Message(data={TEXT: ""}),  # no features at all
+    ]
+    together = classifier.probabilities(probes)
+    one_by_one = np.vstack([classifier.probabilities([probe]) for probe in probes])
+    np.testing.assert_allclose(one_by_one, together, rtol=1e-12, atol=1e-12)

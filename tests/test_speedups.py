@@ -48,3 +48,29 @@ def test_events_resolve_to_the_same_classes_and_unknown_types_still_fail() -> No
     assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
     with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
         Event.resolve_by_type("no_such_event")
+
+
+def test_an_action_call_sends_this_turns_events_and_otherwise_what_rasa_sends() -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from addons.patches import action_payload
+
+    domain = Domain.from_yaml("version: '3.1'\nslots:\n  career:\n    type: text\n    mappings: []\n")
+    events = [
+        UserUttered("what do lab techs do", intent={"name": "ask_duties"}),
+        ActionExecuted("action_answer_topic"),
+        SlotSet("career", "medical_laboratory_technician"),
+        ActionExecuted("action_listen"),
+        UserUttered("and their pay?", intent={"name": "ask_salary"}),
+        ActionExecuted("action_answer_topic"),
+    ]
+    tracker = DialogueStateTracker.from_events("student", events, domain.slots)
+    action = remote_action()
+    sent = action_payload._action_call_format(action, tracker, domain)
+    rasas = action_payload.RASAS_ACTION_CALL_FORMAT(action, tracker, domain)
+    assert [e["event"] for e in sent["tracker"]["events"]] == ["user", "action"]
+    assert sent["tracker"]["events"] == rasas["tracker"]["events"][-2:]
+    assert sent["tracker"]["slots"]["career"] == "medical_laboratory_technician"  # the earlier turn's slot
+    del sent["tracker"]["events"], rasas["tracker"]["events"]
+    assert sent == rasas  # the rest is what Rasa sends

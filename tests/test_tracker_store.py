@@ -9,6 +9,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
+import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -53,3 +54,25 @@ def test_loading_the_store_applies_the_patches_so_rasa_shell_gets_them_too() -> 
 
     assert RemoteAction.run is patches._recording_remote_run
     assert RemoteAction._validate_action_result is speedups._validate_action_result
+
+
+def test_a_turn_is_saved_once_without_counting_what_is_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "conversations.db"
+    store = PrivateSQLTrackerStore(Domain.empty(), host=f"sqlite:///{db}")
+    first = DialogueStateTracker.from_events("student-1", [UserUttered("hi"), BotUttered("Hello!")])
+    asyncio.run(store.save(first))  # a new conversation: its stored events are counted, as Rasa does
+    tracker = asyncio.run(store.retrieve("student-1"))
+    assert tracker is not None
+
+    def no_counting(*args: object, **kwargs: object) -> None:
+        raise AssertionError("counted the stored events")
+
+    monkeypatch.setattr(PrivateSQLTrackerStore, "_event_query", no_counting)
+    for turn in range(2):  # two turns saved from one tracker: each event stored once
+        tracker.update(UserUttered(f"question {turn}"))
+        tracker.update(BotUttered(f"answer {turn}"))
+        asyncio.run(store.save(tracker))
+    monkeypatch.undo()
+    with sqlite3.connect(db) as connection:
+        texts = [json.loads(row[0]).get("text") for row in connection.execute("SELECT data FROM events ORDER BY id")]
+    assert texts == ["hi", "Hello!", "question 0", "answer 0", "question 1", "answer 1"]

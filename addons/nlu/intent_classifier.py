@@ -92,6 +92,31 @@ class FeatureBlocks:
             parts.append(_unit_rows(block) * self.weights.get(self.origins[index], 1.0))
         return scipy.sparse.hstack(parts, format="csr")
 
+    def scores(self, message: Message, coef: np.ndarray) -> np.ndarray:
+        """`transform([message]) @ coef.T`, computed block by block on the message's own non-zero
+        features: the same numbers without building sparse matrices, which for one message cost
+        more than the arithmetic (about 2 ms of a turn's 25)."""
+        features = _sentence_features(message)
+        scores = np.zeros(coef.shape[0])
+        offset = 0
+        for index, (origin, width, idf) in enumerate(zip(self.origins, self.widths, self.idf, strict=True)):
+            matrix = features.get(origin)
+            if matrix is not None:
+                if matrix.shape[1] != width:
+                    self._raw_block([features], index)  # raises the error naming the featurizer
+                row = scipy.sparse.csr_matrix(matrix, dtype=np.float64)
+                row.sum_duplicates()
+                row.eliminate_zeros()
+                values, columns = row.data, row.indices
+                if idf is not None:
+                    values = (1.0 + np.log(np.maximum(values, 1e-12))) * idf[columns]
+                norm = float(np.sqrt(values @ values))
+                if norm:
+                    scale = self.weights.get(origin, 1.0) / norm
+                    scores += coef[:, offset + columns] @ values * scale
+            offset += width
+        return scores
+
     def _raw_block(self, rows: List[Dict[str, Any]], index: int) -> scipy.sparse.csr_matrix:
         origin, width = self.origins[index], self.widths[index]
         matrices = []
@@ -194,7 +219,10 @@ class TfidfLogisticRegressionClassifier(IntentClassifier, GraphComponent):
     def probabilities(self, messages: List[Message]) -> np.ndarray:
         """Each message's probability of each intent (rows sum to 1)."""
         assert self.blocks is not None and self.coef is not None and self.intercept is not None
-        scores = np.asarray(self.blocks.transform(messages) @ self.coef.T) + self.intercept
+        if len(messages) == 1:  # a served message: the fast path, the same numbers
+            scores = self.blocks.scores(messages[0], self.coef)[None, :] + self.intercept
+        else:
+            scores = np.asarray(self.blocks.transform(messages) @ self.coef.T) + self.intercept
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         return scores / scores.sum(axis=1, keepdims=True)
 

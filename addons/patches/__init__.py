@@ -6,7 +6,9 @@
   a turn that failed (answer "try again") from one that ended cleanly with nothing to say;
 - `safe_logging`: request data cannot forge log lines;
 - `sessions`: a conversation starts a new session every LAB_ADVISOR_SESSION_TURNS turns (slots kept),
-  so a turn costs the same at turn 300 as at turn 3.
+  so a turn costs the same at turn 300 as at turn 3;
+- `action_payload`: a custom action call sends the action server the current turn's events, not
+  the whole session's.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any, Awaitable, Optional, TypeVar
 
 from rasa.core.actions.action import RemoteAction
 
-from addons.patches import safe_logging, sessions, speedups
+from addons.patches import action_payload, safe_logging, sessions, speedups
 
 T = TypeVar("T")
 
@@ -53,5 +55,6 @@ def apply() -> None:
     """Install every patch (idempotent)."""
     speedups.apply()
     sessions.apply()
+    action_payload.apply()
     RemoteAction.run = _recording_remote_run
     safe_logging.install()
