@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 # Every setting and its default: stack/settings.py (lab-advisor.env.example lists them).
 
-.PHONY: help install train validate web browser services run shell lint test-fast test stories eval bench forget lookups lock clean
+.PHONY: help install train validate web browser services run shell lint test-fast test stories eval bench report forget lookups lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -38,10 +38,11 @@ validate: install ## check the knowledge file, then the training data and domain
 	$(BIN)/python -m bot
 	$(QUIET) $(BIN)/rasa data validate --fail-on-warnings
 
-web: web/vendor/deep-chat/.integrity ## install the chat component for the web widget (pinned by web/package-lock.json)
+web: web/vendor/.installed ## install the widget's chat component and the accessibility checker (pinned by web/package-lock.json)
 
-web/vendor/deep-chat/.integrity: web/package-lock.json scripts/fetch_widget.py
+web/vendor/.installed: web/package-lock.json scripts/fetch_widget.py
 	$(PYTHON) scripts/fetch_widget.py
+	touch $@
 
 run: install train web ## start the action server, the Rasa server and the chat page (all on localhost)
 	$(BIN)/python -m stack run
@@ -73,6 +74,10 @@ test: lint test-fast validate train stories web browser services ## everything, 
 
 bench: install train ## benchmark: latency at 1 and 20 users, cold start, training time, memory (writes BENCHMARKS.md)
 	$(BIN)/python -m scripts.bench --write BENCHMARKS.md
+
+report: install ## what students asked: results/report.html and a summary (DAYS=7, or SINCE=/UNTIL= dates; CSV=folder)
+	$(BIN)/python -m scripts.report $(if $(DAYS),--days $(DAYS)) $(if $(SINCE),--since $(SINCE)) \
+		$(if $(UNTIL),--until $(UNTIL)) $(if $(CSV),--csv $(CSV))
 
 forget: install ## delete conversations idle for more than DAYS days (default: LAB_ADVISOR_RETENTION_DAYS, 30)
 	$(BIN)/python scripts/retention.py $(if $(DAYS),--days $(DAYS))

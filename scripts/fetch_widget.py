@@ -1,12 +1,14 @@
-"""Install the chat component (deep-chat) for the widget from the npm registry, pinned by
-web/package-lock.json, into web/vendor/ (not committed). Run by `make web`.
+"""Install the widget's packages from the npm registry, pinned by web/package-lock.json, into
+web/vendor/ (not committed). Run by `make web`.
 
     python scripts/fetch_widget.py
 
-Only deep-chat's self-contained bundle is needed, so this takes the exact version and sha512
-integrity the npm lock records, downloads that tarball, refuses it if the checksum differs, and
-unpacks the bundle and its licence. It needs Python only, not Node.js. To upgrade deep-chat, change the
-version in web/package.json, run `npm install --package-lock-only` in web/, and `make web`.
+- deep-chat: the chat component the page serves (its self-contained bundle);
+- axe-core: the accessibility checker the browser tests run against the page (never served).
+Only one file of each is needed, so this takes the exact version and sha512 integrity the npm lock
+records, downloads that tarball, refuses it if the checksum differs, and unpacks the file and its
+licence. It needs Python only, not Node.js. To upgrade one, change its version in web/package.json,
+run `npm install --package-lock-only` in web/, and `make web`.
 """
 
 from __future__ import annotations
@@ -23,24 +25,31 @@ from pathlib import Path
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 LOCK = WEB / "package-lock.json"
-VENDOR = WEB / "vendor" / "deep-chat"
-FILES = {"package/dist/deepChat.bundle.js": "deepChat.bundle.js", "package/LICENSE": "LICENSE"}
-PACKAGE = "deep-chat"
+# each package's files: where they are in its tarball -> their name in web/vendor/<package>/
+PACKAGES = {
+    "deep-chat": {"package/dist/deepChat.bundle.js": "deepChat.bundle.js", "package/LICENSE": "LICENSE"},
+    "axe-core": {"package/axe.min.js": "axe.min.js", "package/LICENSE": "LICENSE"},
+}
 
 
-def locked() -> tuple:
-    entry = json.loads(LOCK.read_text(encoding="utf-8"))["packages"][f"node_modules/{PACKAGE}"]
+def locked(package: str) -> tuple:
+    entry = json.loads(LOCK.read_text(encoding="utf-8"))["packages"][f"node_modules/{package}"]
     return entry["version"], entry["integrity"]
 
 
 def main() -> int:
-    version, integrity = locked()
-    stamp = VENDOR / ".integrity"
-    if stamp.is_file() and stamp.read_text() == integrity and all((VENDOR / f).is_file() for f in FILES.values()):
+    return max(install(package, files) for package, files in PACKAGES.items())
+
+
+def install(package: str, files: dict) -> int:
+    version, integrity = locked(package)
+    vendor = WEB / "vendor" / package
+    stamp = vendor / ".integrity"
+    if stamp.is_file() and stamp.read_text() == integrity and all((vendor / f).is_file() for f in files.values()):
         return 0
     registry = os.environ.get("npm_config_registry", "https://registry.npmjs.org").rstrip("/")  # noqa: SIM112 - npm's own name
-    url = f"{registry}/{PACKAGE}/-/{PACKAGE}-{version}.tgz"
-    print(f"Fetching {PACKAGE} {version} from {registry} ...")
+    url = f"{registry}/{package}/-/{package}-{version}.tgz"
+    print(f"Fetching {package} {version} from {registry} ...")
     with urllib.request.urlopen(url, timeout=60) as response:
         data = response.read()
     algorithm, expected = integrity.split("-", 1)
@@ -48,16 +57,16 @@ def main() -> int:
     if actual != expected:
         print(f"error: {url} does not match the integrity in {LOCK.name}; not installed.", file=sys.stderr)
         return 1
-    VENDOR.mkdir(parents=True, exist_ok=True)
+    vendor.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-        for member, name in FILES.items():
+        for member, name in files.items():
             extracted = archive.extractfile(member)
             if extracted is None:
                 print(f"error: {member} missing from {url}", file=sys.stderr)
                 return 1
-            (VENDOR / name).write_bytes(extracted.read())
+            (vendor / name).write_bytes(extracted.read())
     stamp.write_text(integrity)
-    print(f"Installed {PACKAGE} {version} into {VENDOR.relative_to(WEB.parent)}/")
+    print(f"Installed {package} {version} into {vendor.relative_to(WEB.parent)}/")
     return 0
 
 

@@ -25,26 +25,11 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
+from bot.reply_kinds import HONEST, KINDS, reply_kind
 from stack.launcher import PROJECT_ROOT, Ask, bot_to_ask
 
 QUESTIONS = PROJECT_ROOT / "tests" / "e2e" / "real_questions.yml"
 SETS = {"tuning": QUESTIONS, "heldout": PROJECT_ROOT / "tests" / "e2e" / "real_questions_heldout.yml"}
-KINDS = [  # the first phrase a reply contains names its kind
-    ("pointer", "I don't have a sourced answer"),
-    ("not understood", "didn't get that"),
-    ("out of scope", "I only answer questions about"),
-    ("declined: other job", "is outside what I know"),
-    ("nothing sourced", "I don't have sourced information"),
-    ("try again", "can't look that up right now"),
-    ("comparison", " vs "),
-    ("topic answer", "About "),
-    ("menu", "I can tell you about"),
-]
-HONEST = {"pointer", "nothing sourced", "declined: other job", "out of scope"}  # says it has no answer
-
-
-def reply_kind(reply: str) -> str:
-    return next((kind for kind, phrase in KINDS if phrase in reply), "other")
 
 
 def is_direct(item: Dict[str, Any], reply: str) -> bool:

@@ -33,6 +33,12 @@ LOG_DIR = PROJECT_ROOT / "logs"
 STARTS_TRACE = re.compile(r"Task exception was never retrieved|Traceback \(most recent call last\)")
 ENDS_TRACE = re.compile(r"^[A-Za-z_.]*(Error|Exception|Interrupt)(:|$)")
 KNOWN_SHELL_BUG = "'NoneType' object has no attribute 'rfind'"
+SHELL_BANNER = """
+Lab Career Advisor, in the terminal (rasa shell). Ask what a student would ask, for example:
+  how much does a lab tech make?    what does a phlebotomist do?    do I need a license in California?
+Answers end with their sources and links. Where the bot offers buttons, pick one with the arrow keys
+and Enter, or choose "Type out your own message...". To quit, type /stop or press Ctrl-C.
+"""
 SHELL_HINT = "\nThe chat stopped at a button menu. Press Ctrl-C again to quit (make shell starts it again).\n"
 
 
@@ -102,11 +108,7 @@ def shell(settings: Settings) -> int:
     print(f"Starting the action server (log in {LOG_DIR.name}/)...", flush=True)
     try:
         with start_actions(settings, LOG_DIR):
-            print(
-                "Opening rasa shell. Type a question. Where the bot offers buttons, pick one with the arrow keys\n"
-                "or choose 'Type out your own message...'. /stop or Ctrl-C quits.",
-                flush=True,
-            )
+            print(SHELL_BANNER, flush=True)
             command = [
                 RASA,
                 "shell",

@@ -20,6 +20,7 @@ from tests.servers import PROJECT_ROOT, WEB_BUNDLE, RunningBot
 sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = PROJECT_ROOT / "web" / "vendor" / "axe-core" / "axe.min.js"  # pinned by web/package-lock.json
 RESULTS = PROJECT_ROOT / "results"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -53,8 +54,9 @@ def browser() -> Iterator[sync_api.Browser]:
 class ChatPage:
     """The demo page in a fresh browser profile (its own localStorage, so its own conversation)."""
 
-    def __init__(self, browser: sync_api.Browser, url: str, viewport: dict) -> None:
-        self.context = browser.new_context(viewport=viewport)
+    def __init__(self, browser: sync_api.Browser, url: str, viewport: dict, bypass_csp: bool = False) -> None:
+        # bypass_csp: only to inject the accessibility checker, which the page itself never loads
+        self.context = browser.new_context(viewport=viewport, bypass_csp=bypass_csp)
         self.page = self.context.new_page()
         self.dialogs: List[str] = []
         self.errors: List[str] = []
@@ -151,7 +153,30 @@ def test_links_in_answers_are_clickable(chat: ChatPage) -> None:
     answer = chat.wait_for_text("outside what I know")
     link = answer.locator("a", has_text="https://www.bls.gov/ooh/")
     assert link.get_attribute("href") == "https://www.bls.gov/ooh/"
-    assert link.get_attribute("target") == "_blank"
+    assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener noreferrer"
+    # a screen reader hears that it opens a new tab; on screen the note takes no room
+    assert link.text_content() == "https://www.bls.gov/ooh/ (opens in a new tab)"
+    note = link.locator("span", has_text="(opens in a new tab)")
+    assert note.evaluate("e => e.getBoundingClientRect().width * e.getBoundingClientRect().height") <= 1
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is missing: run `make web`")
+def test_the_page_passes_an_accessibility_audit_at_desktop_and_phone_width(
+    browser: sync_api.Browser, running_bot: RunningBot
+) -> None:
+    """axe-core (WCAG 2.x A and AA rules and best practices) on the served page, after a question
+    and its answer (with links and buttons), at both widths: no violations of any impact."""
+    for viewport in (DESKTOP, PHONE):
+        page = ChatPage(browser, running_bot.web_url or "", viewport, bypass_csp=True)
+        page.ask("how much does a lab tech make?")
+        page.wait_for_text("$61,890")
+        page.page.add_script_tag(path=str(AXE))
+        violations = page.page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target)}))"
+        )
+        page.close()
+        assert violations == [], (viewport, violations)
 
 
 def test_usable_by_keyboard_alone_with_labels_for_screen_readers(chat: ChatPage) -> None:

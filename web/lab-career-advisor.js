@@ -21,7 +21,9 @@
 // - nothing the user or the bot writes becomes HTML: markdown is rendered with raw HTML off, links
 //   to anything but http(s) and mailto are shown as plain text, images are shown as their alt text,
 //   and the only HTML built here (the quick-reply buttons) is escaped;
-// - links open in a new tab; a refusal from the server (too long, too fast) is shown as its message;
+// - links open in a new tab (rel="noopener"), and say so to screen readers; the send button has a
+//   name screen readers announce ("Send message"; deep-chat's own has none);
+// - a refusal from the server (too long, too fast) is shown as its message;
 // - nothing is loaded from a third party (deep-chat fetches a Google font unless the element's own
 //   font is set, so it is set to inherit the page's).
 (function () {
@@ -92,6 +94,31 @@
     });
   }
   window.remarkable_plugins = window.remarkable_plugins.concat([{ plugin: noImages }]);
+
+  // A markdown renderer plugin: every link opens in a new tab without giving it this page
+  // (rel="noopener noreferrer"), and says so to screen readers in text only they read.
+  const VISUALLY_HIDDEN =
+    "position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0";
+  const NEW_TAB_NOTE = " (opens in a new tab)";
+  function announceNewTab(md) {
+    const open = md.renderer.rules.link_open;
+    md.renderer.rules.link_open = (...args) => open(...args).replace(/^<a /, '<a rel="noopener noreferrer" ');
+    md.renderer.rules.link_close = () => `<span style="${VISUALLY_HIDDEN}">${NEW_TAB_NOTE}</span></a>`;
+  }
+  window.remarkable_plugins = window.remarkable_plugins.concat([{ plugin: announceNewTab }]);
+
+  // deep-chat's send button is an icon (a div with role="button") with no name; give it one. It
+  // is the widget's only input button (no microphone, camera or file buttons are configured), and
+  // deep-chat re-renders it as it changes between send, loading and stop, so a watcher names it
+  // whenever it appears.
+  function nameSendButton(chat) {
+    const root = chat.shadowRoot;
+    if (!root) return;
+    const name = () =>
+      root.querySelectorAll(".input-button:not([aria-label])").forEach((button) => button.setAttribute("aria-label", "Send message"));
+    name();
+    new MutationObserver(name).observe(root, { childList: true, subtree: true });
+  }
 
   // The conversation kept in this browser: {sender, expires, messages}; an expired one is forgotten.
   function loadConversation() {
@@ -234,6 +261,7 @@
 
     chat.onComponentRender = async () => {
       if (chat.dataset.greeted) return;
+      nameSendButton(chat);
       chat.dataset.greeted = "yes";
       if (conversation.messages.length) return; // a reload: the conversation is already on screen
       await greet();
