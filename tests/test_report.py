@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import List
@@ -16,8 +17,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from addons.server.tracker_store import PrivateSQLTrackerStore
 from bot.reply_kinds import reply_kind
 from scripts import report
+from stack.services import INITDB
 from tests.servers import PROJECT_ROOT
 
 POINTER = "I don't have a sourced answer to that exact question, so I won't guess. ..."
@@ -76,14 +79,17 @@ def seeded_conversations() -> List[List[Event]]:
     return chats
 
 
+def seed(store: SQLTrackerStore, domain: Domain, prefix: str = "student-secret") -> None:
+    for number, events in enumerate(seeded_conversations()):
+        tracker = DialogueStateTracker.from_events(f"{prefix}-{number}", events, domain.slots)
+        asyncio.run(store.save(tracker))
+
+
 @pytest.fixture
 def seeded_db(tmp_path: Path) -> str:
     domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
     path = tmp_path / "conversations.db"
-    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
-    for number, events in enumerate(seeded_conversations()):
-        tracker = DialogueStateTracker.from_events(f"student-secret-{number}", events, domain.slots)
-        asyncio.run(store.save(tracker))
+    seed(SQLTrackerStore(domain, dialect="sqlite", db=str(path)), domain)
     return f"sqlite:///{path}"
 
 
@@ -147,6 +153,18 @@ def test_the_reply_phrases_still_open_the_replies_they_name() -> None:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(INITDB is None, reason="PostgreSQL's server is not installed: run `make services`")
+def test_the_report_reads_postgresql_too(postgres_url: str) -> None:
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    # the database is shared with other tests, whose conversations are all from today, not that week
+    seed(PrivateSQLTrackerStore(domain, host=postgres_url), domain, f"report-{uuid.uuid4().hex[:8]}")
+    result = week(postgres_url)
+    assert (result.conversations, result.turns) == (13, 18)
+    assert result.topics == [("salary", 6), ("certification", 5), (report.OTHER, 2)]
+    assert len(result.unanswered) == 1 and result.unanswered[0][1] == 5
 
 
 @pytest.mark.integration
