@@ -37,6 +37,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot import load_knowledge
 from bot.privacy import redact
 from bot.reply_kinds import NOT_ANSWERED, POINTED, reply_kind
 from bot.sentence_encoder import Vectors, shared_encoder
@@ -47,7 +48,7 @@ MIN_CONVERSATIONS = 5  # fewer than this many conversations: counted, never brok
 SAME_QUESTION = 0.70  # cosine similarity at which two unanswered questions count as one
 AUTOMATIC_MESSAGES = {"/greet"}  # sent by the widget, not typed by a student
 DEFAULT_OUT = PROJECT_ROOT / "results" / "report.html"
-OTHER = "other (each in fewer than 5 conversations)"
+OTHER = "others (under 5 each)"
 
 
 @dataclass
@@ -150,7 +151,24 @@ def group_questions(asked: Sequence[Tuple[str, int]]) -> List[Tuple[str, Set[int
     return [(Counter(texts).most_common(1)[0][0], conversations) for _, texts, conversations in groups]
 
 
+class Names:
+    """What the knowledge file calls a topic, career or country id (the id itself if it no longer has it)."""
+
+    def __init__(self) -> None:
+        self.kb = load_knowledge()
+
+    def topic(self, topic_id: str) -> str:
+        return self.kb.topic(topic_id).title if topic_id in {t.id for t in self.kb.topics()} else topic_id
+
+    def career(self, career_id: str) -> str:
+        return self.kb.career(career_id).name if career_id in self.kb.career_ids() else career_id
+
+    def country(self, country_id: str) -> str:
+        return self.kb.country(country_id).name if country_id in self.kb.country_ids() else country_id
+
+
 def build_report(conversations: List[Conversation], since: date, until: date) -> Report:
+    names = Names()
     turns = [turn for c in conversations for turn in c.turns]
     active: Dict[date, Set[int]] = defaultdict(set)  # the conversations with a message that day
     for number, c in enumerate(conversations):
@@ -181,9 +199,9 @@ def build_report(conversations: List[Conversation], since: date, until: date) ->
         not_answered=sum(t.kind in NOT_ANSWERED for t in turns) / len(turns) if turns else 0.0,
         pointed=sum(t.kind in POINTED for t in turns) / len(turns) if turns else 0.0,
         per_day=per_day,
-        topics=breakdown(Counter(topic for c in conversations for topic in c.topics)),
-        careers=breakdown(Counter(career for c in conversations for career in c.careers)),
-        countries=breakdown(Counter(country for c in conversations for country in c.countries)),
+        topics=breakdown(Counter(names.topic(topic) for c in conversations for topic in c.topics)),
+        careers=breakdown(Counter(names.career(career) for c in conversations for career in c.careers)),
+        countries=breakdown(Counter(names.country(country) for c in conversations for country in c.countries)),
         unanswered=shown,
         unanswered_rare=sum(1 for _, conversations_ in groups if len(conversations_) < MIN_CONVERSATIONS),
     )
@@ -208,7 +226,8 @@ def bar_chart(rows: Sequence[Tuple[str, Optional[int]]], title: str, unit: str) 
     if not rows:
         return f"<p>No {unit} in this period.</p>"
     top = max((n or 0) for _, n in rows) or 1
-    row_height, label_width, bar_width = 24, 260, 360
+    row_height, bar_width = 24, 360
+    label_width = 16 + 8 * max(len(label) for label, _ in rows)  # 13px text: under 8px a character
     height = row_height * len(rows) + 8
     parts = [
         f'<svg role="img" aria-label="{html.escape(title)}" width="{label_width + bar_width + 80}" '

@@ -104,8 +104,8 @@ def test_the_seeded_counts_come_out(seeded_db: str) -> None:
     assert (result.conversations, result.turns) == (13, 6 + 3 + 5 + 4)  # /greet is not a student's
     assert result.median_turns == 1
     assert result.pointed == pytest.approx(5 / 18) and result.not_answered == pytest.approx(2 / 18)
-    assert result.topics == [("salary", 6), ("certification", 5), (report.OTHER, 2)]
-    assert result.careers == [("medical_laboratory_technician", 6), (report.OTHER, 2)]
+    assert result.topics == [("Salary", 6), ("Certification", 5), (report.OTHER, 2)]  # as the knowledge file names them
+    assert result.careers == [("medical laboratory technician", 6), (report.OTHER, 2)]
     assert result.countries == [(report.OTHER, 3)]  # 3 conversations: not broken down
     assert result.per_day[:3] == [("2026-11-16", 6, 9), ("2026-11-17", 5, 5), ("2026-11-18", None, None)]
     assert result.per_day[3:] == [(f"2026-11-{d}", 0, 0) for d in range(19, 23)]
@@ -163,7 +163,7 @@ def test_the_report_reads_postgresql_too(postgres_url: str) -> None:
     seed(PrivateSQLTrackerStore(domain, host=postgres_url), domain, f"report-{uuid.uuid4().hex[:8]}")
     result = week(postgres_url)
     assert (result.conversations, result.turns) == (13, 18)
-    assert result.topics == [("salary", 6), ("certification", 5), (report.OTHER, 2)]
+    assert result.topics == [("Salary", 6), ("Certification", 5), (report.OTHER, 2)]
     assert len(result.unanswered) == 1 and result.unanswered[0][1] == 5
 
 
