@@ -22,7 +22,7 @@ AUDIT_PHONES = [
     ("call me at 555-123-4567, thanks", "555-123-4567"),
     ("(555) 123-4567, is my number", "123-4567"),
     ("5551234567, text me", "5551234567"),
-    ("+1 555 123 4567, call after 5", "4567"),
+    ("+1 555 123 4567, call after 5", "123 4567"),  # not "4567": ids and timestamps can hold those digits
     ("555-123-4567x89 is my office", "4567x89"),
 ]
 
@@ -96,7 +96,8 @@ def test_ssn_and_card_numbers_are_not_stored(bot: RunningBot) -> None:
     sender = new_sender()
     say(bot.rasa_url, "my ssn is 123-45-6789 and card 4111 1111 1111 1111, how much do lab techs make?", sender)
     stored = json.dumps(stored_rows(bot.db_url or "", sender))
-    assert "[ssn]" in stored and "[card]" in stored and "6789" not in stored and "4111 1111" not in stored
+    # "-6789", not "6789": a stored timestamp can hold those digits (1795461099.0678985 did)
+    assert "[ssn]" in stored and "[card]" in stored and "-6789" not in stored and "4111 1111" not in stored
 
 
 def test_huge_and_deeply_nested_bodies_are_refused_without_a_traceback(running_bot: RunningBot, tmp_path: Path) -> None:
