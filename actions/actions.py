@@ -174,6 +174,11 @@ def known_country(kb: KnowledgeBase, tracker: Tracker) -> Optional[Text]:
     return country if country in kb.country_ids() else None
 
 
+def current_country(kb: KnowledgeBase, tracker: Tracker) -> Optional[Text]:
+    """The country the student names now, or else named earlier in the conversation."""
+    return mentioned_country(kb, tracker) or known_country(kb, tracker)
+
+
 class ActionAnswerTopic(Action):
     """Answers a topic question from the knowledge file, for the career and country the student
     named now or earlier in the conversation (or the defaults, saying they were assumed)."""
@@ -185,10 +190,9 @@ class ActionAnswerTopic(Action):
         kb = KNOWLEDGE.current()
         intent = latest_intent(tracker)
         careers = mentioned_careers(kb, tracker)
-        country = mentioned_country(kb, tracker)
+        country = current_country(kb, tracker)
         not_covered = next(iter(entity_values(tracker, "other_career")), None)
         career_id, said_as = careers[0] if careers else (known_career(kb, tracker), None)
-        country = country or known_country(kb, tracker)
 
         if intent.startswith(TOPIC_INTENT_PREFIX):
             topic_id = intent[len(TOPIC_INTENT_PREFIX) :]
@@ -237,7 +241,7 @@ class ActionSearchKnowledge(Action):
         intent = latest_intent(tracker)
         careers = mentioned_careers(kb, tracker)
         career_id = careers[0][0] if careers else known_career(kb, tracker)
-        country = mentioned_country(kb, tracker) or known_country(kb, tracker)
+        country = current_country(kb, tracker)
         text = str(tracker.latest_message.get("text") or "")
         found = search_answer(kb, fact_index(kb), text, career_id=career_id, country_id=country)
         if found is None:
@@ -279,7 +283,7 @@ class ActionCompareCareers(Action):
         kb = KNOWLEDGE.current()
         named = [career_id for career_id, _ in mentioned_careers(kb, tracker)]
         first, second = comparison_pair(kb, named, known_career(kb, tracker))
-        country = mentioned_country(kb, tracker) or known_country(kb, tracker)
+        country = current_country(kb, tracker)
         text = tracker.latest_message.get("text")
         result = answer_comparison(kb, fact_index(kb), (first, second), country, text, named_careers=len(named))
         if result.more_on is not None:  # one fact answers the question itself

@@ -191,12 +191,7 @@ def _opinion_answer(
     pointer = _closest_pointer(index, vector, country_id)
     if not matches or matches[0].score < OPINION_FACT_MATCH:
         return pointer_answer(kb, pointer)
-    top = matches[0]
-    focused = _focused(
-        kb,
-        Question(top.located.topic_id or question.topic_id, question.career_id, question.country_id, question.said_as),
-        matches,
-    )
+    focused = _focused(kb, question, matches)  # in the best match's topic
     rest = f"What is right for you, or what people think of it, no source can tell: {pointer.fact.text}"
     return replace(focused, text=f"{focused.text}\n\n{rest}")
 

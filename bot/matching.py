@@ -71,12 +71,19 @@ class FactIndex:
         self.encoder = encoder
         self._career_names = _career_names_pattern(kb)
         self.entries: List[Located] = _locate(kb)
+        # a fact shared with other careers (`also_for`) has an entry for each, but its keys once
+        statement_of: Dict[int, int] = {}
+        for located in self.entries:
+            statement_of.setdefault(id(located.fact), len(statement_of))
         keys: List[str] = []
         owners: List[int] = []
-        for i, located in enumerate(self.entries):
-            for key in [located.fact.text, *located.fact.answers]:
-                keys.append(self.neutral(key))
-                owners.append(i)
+        for located in self.entries:
+            number = statement_of[id(located.fact)]
+            if not owners or owners[-1] < number:  # the fact's first entry (they come in order)
+                for key in [located.fact.text, *located.fact.answers]:
+                    keys.append(self.neutral(key))
+                    owners.append(number)
+        self._entry_statement = np.array([statement_of[id(e.fact)] for e in self.entries], dtype=np.int64)
         # each topic as a general question ("how much they earn"): what a topic's overview answers
         self._topic_rows: Dict[str, List[int]] = {}
         for topic in kb.topics():
@@ -85,8 +92,8 @@ class FactIndex:
             keys += general
         self._vectors = _cached_vectors(keys, encoder, cache_dir)
         self._fact_vectors = self._vectors[: len(owners)]
-        # each entry's keys are consecutive rows: its score is the best over its run of rows
-        self._first_rows = np.searchsorted(np.array(owners, dtype=np.int64), np.arange(len(self.entries)))
+        # each fact's keys are consecutive rows: its score is the best over its run of rows
+        self._first_rows = np.searchsorted(np.array(owners, dtype=np.int64), np.arange(len(statement_of)))
         self._is_pointer = np.array([e.pointer_id is not None for e in self.entries])
         self._shared_penalty = np.array([SHARED_FACT_PENALTY if e.shared else 0.0 for e in self.entries], np.float32)
         self._codes: Dict[Optional[str], int] = {None: 0}  # careers, topics and countries as numbers: fast to compare
@@ -119,7 +126,8 @@ class FactIndex:
         `encode`), best first: within the careers and topic given; a fact for another country
         than `country_id` counts a little less, so the country in question leads a close call, or,
         with `strict_country` (the student named the country), is left out."""
-        scores = np.maximum.reduceat(self._fact_vectors @ question, self._first_rows).astype(np.float32)
+        by_fact = np.maximum.reduceat(self._fact_vectors @ question, self._first_rows).astype(np.float32)
+        scores = by_fact[self._entry_statement]
         scores -= self._shared_penalty
         keep = self._is_pointer == pointers
         if careers is not None:

@@ -73,7 +73,7 @@ class SentenceEncoder:
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
         self.dimension: int = config["hidden_size"]
         built = _built_model(model_dir, cache_dir) if cache_dir is not None else None
-        model: Union[str, bytes] = str(built) if built else _model_bytes(model_dir)
+        model: Union[str, bytes] = str(built) if built else bytes(_model(model_dir).SerializeToString())
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads  # 0: as many as ONNX Runtime sees fit
@@ -117,9 +117,10 @@ class SentenceEncoder:
         return unit
 
 
-def _model_bytes(model_dir: Path) -> bytes:
+def _model(model_dir: Path) -> onnx.ModelProto:
+    """The packaged model as an ONNX graph over its weights."""
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    return bytes(_graph(load_file(str(model_dir / "model.safetensors")), config).SerializeToString())
+    return _graph(load_file(str(model_dir / "model.safetensors")), config)
 
 
 def built_model_path(model_dir: Path, cache_dir: Path) -> Path:
@@ -235,8 +236,7 @@ def _graph(weights: Dict[str, Vectors], config: Dict[str, Any]) -> onnx.ModelPro
 
 def write_model(model_dir: Path, path: Path) -> None:
     """Write the model's ONNX file (what the child process started by `_built_model` runs)."""
-    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    onnx.save(_graph(load_file(str(model_dir / "model.safetensors")), config), str(path))
+    onnx.save(_model(model_dir), str(path))
 
 
 _shared: Optional[SentenceEncoder] = None
