@@ -34,6 +34,11 @@ POINTER_MATCH = 0.40  # a pointer this close is worth offering when no fact answ
 USEFUL_POINTER = 0.50  # ... and, once the file has no answer anyway, preferred to the counselor
 POINTER_OVER_TOPIC = 0.65  # ... and this close, rather than a topic's overview ("do you recommend it?")
 CLOSE_BEHIND = 0.08  # other facts this close to the best match are part of its answer
+# The career in question (named, or the default) leads when its best fact is this close to the
+# best: a short question by CLOSE_BEHIND (it is general, and its career's overview answers it), a
+# longer one by less (it is specific: the fact that answers it leads, whichever career it is filed under).
+SPECIFIC_CAREER_LEAD = 0.03
+SPECIFIC_TOPIC_DISCOUNT = 0.05
 # A fact must answer better than the topic's overview to be given on its own; a short question
 # ("what's the pay for an MLT?") is a general one unless a fact answers it clearly better.
 OVERVIEW_MARGIN = 0.04
@@ -56,8 +61,11 @@ _OPINION = re.compile(
     r"|\bwhat (would|should) (you|i) do\b|\bwhat (are|were) (your|you guys'?) thoughts\b"
     r"|\bin my (position|situation|shoes)\b|\byour (opinion|experience|advice)\b"
     r"|\bworth (it|the)\b|\btoo late\b|\b(making )?a (mistake|good idea|bad idea)\b"
-    r"|\bhow did you\b|\bwhich (one )?do you\b|\bis (this|it) a (good|decent|bad) (career|field|job|choice)\b"
-    r"|\brecommendations\b|\bmy next steps?\b",
+    r"|\bhow did you\b|\bwhich (one )?do you\b"
+    r"|\brecommendations\b|\bmy next steps?\b|\bmy options\b|\byou('d| would) (recommend|suggest|advise)\b"
+    r"|\bis (this|it) (a |an )?(good|decent|bad|great|smart|wise)\b[^?.!]{0,25}"
+    r"\b(career|field|job|choice|path|option|idea)\b"
+    r"|\banyone else\b|\btoxic\b|\b(near me|in my area|around here|local (hospitals?|labs?|market|job market))\b",
     re.IGNORECASE,
 )
 
@@ -77,8 +85,11 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     # a career the student named bounds the search; else every career, the default one leading a close call
     asked_career = question.career_id or kb.default_career
     careers = [question.career_id] if question.career_id else None
-    ranked = index.rank(vector, careers=careers, country_id=country_id, strict_country=bool(question.country_id))
-    matches = _prefer(ranked, asked_career)
+    named_country = bool(question.country_id)
+    ranked = index.rank(
+        vector, careers=careers, prefer_topic=question.topic_id, country_id=country_id, strict_country=named_country
+    )
+    matches = _prefer(ranked, asked_career, words)
     if asks_for_opinion(str(text)):
         return _opinion_answer(kb, index, vector, question, matches, country_id)
     pointer = _best_pointer(index, vector, country_id)
@@ -99,8 +110,9 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
             return pointer_answer(kb, _closest_pointer(index, vector, country_id))
         return answer(kb, question)  # nothing answers it more closely than the topic as a whole
     top = matches[0]
+    short = words <= SHORT_QUESTION_WORDS
     overview_score = max(
-        [index.topic_score(vector, question.topic_id)]
+        [index.topic_score(vector, question.topic_id) - (0 if short else SPECIFIC_TOPIC_DISCOUNT)]
         + [
             m.score
             for m in matches
@@ -109,7 +121,6 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
             and not m.located.is_detail
         ]
     )
-    short = words <= SHORT_QUESTION_WORDS
     if top.score <= overview_score + (SHORT_OVERVIEW_MARGIN if short else OVERVIEW_MARGIN):
         return answer(kb, question)  # the topic's overview answers it as well: a general question
     return _focused(kb, question, matches)
@@ -152,7 +163,8 @@ def search_answer(
     if not _words(text):
         return None
     vector = index.encode(text)
-    matches = _prefer(index.rank(vector, country_id=country_id or kb.default_country), career_id or kb.default_career)
+    ranked = index.rank(vector, country_id=country_id or kb.default_country)
+    matches = _prefer(ranked, career_id or kb.default_career, len(index.neutral(text).split()))
     if matches and matches[0].score >= SEARCH_MATCH:
         top = matches[0]
         # the answer names its career: the student did not, or named another
@@ -169,10 +181,12 @@ def pointer_answer(kb: KnowledgeBase, pointer: Match) -> Answer:
     return Answer(text="\n\n".join([said, *cited]), found=False)
 
 
-def _prefer(matches: List[Match], career_id: str) -> List[Match]:
-    """The matches with the given career's first if its best is within CLOSE_BEHIND of the best."""
+def _prefer(matches: List[Match], career_id: str, words: int) -> List[Match]:
+    """The matches with the given career's first if its best is close enough to the best (a
+    question of `words` words, career names aside: see SPECIFIC_CAREER_LEAD)."""
+    lead = CLOSE_BEHIND if words <= SHORT_QUESTION_WORDS else SPECIFIC_CAREER_LEAD
     preferred = [m for m in matches if m.located.career_id == career_id]
-    if preferred and matches and preferred[0].score >= matches[0].score - CLOSE_BEHIND:
+    if preferred and matches and preferred[0].score >= matches[0].score - lead:
         return preferred + [m for m in matches if m.located.career_id != career_id]
     return matches
 

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 # Where the action server, the tests and the benchmark keep computed fact vectors (git ignores it).
 OTHER_COUNTRY_PENALTY = 0.04  # a fact for another country than the one in question must match clearly better
 SHARED_FACT_PENALTY = 0.08  # a fact filed under another career (`also_for`) leads only a clear call
+OTHER_TOPIC_PENALTY = 0.04  # a fact under another topic than the one the question was classed in
 
 
 class Encoder(Protocol):
@@ -118,13 +119,15 @@ class FactIndex:
         *,
         careers: Optional[Sequence[str]] = None,
         topic_id: Optional[str] = None,
+        prefer_topic: Optional[str] = None,
         country_id: Optional[str] = None,
         pointers: bool = False,
         strict_country: bool = False,
     ) -> List[Match]:
         """The facts (or, with `pointers`, the pointers) that answer `question` (a vector from
-        `encode`), best first: within the careers and topic given; a fact for another country
-        than `country_id` counts a little less, so the country in question leads a close call, or,
+        `encode`), best first: within the careers and topic given; a fact under another topic than
+        `prefer_topic` (the one the question was classed in) counts a little less; so does a fact
+        for another country than `country_id`, so the country in question leads a close call, or,
         with `strict_country` (the student named the country), is left out."""
         by_fact = np.maximum.reduceat(self._fact_vectors @ question, self._first_rows).astype(np.float32)
         scores = by_fact[self._entry_statement]
@@ -134,6 +137,8 @@ class FactIndex:
             keep &= np.isin(self._careers, [self._codes.get(c, -1) for c in careers])
         if topic_id is not None:
             keep &= self._topics == self._codes.get(topic_id, -1)
+        if prefer_topic is not None:
+            scores -= (self._topics != self._codes.get(prefer_topic, -1)) * np.float32(OTHER_TOPIC_PENALTY)
         if country_id:
             elsewhere = (self._countries != 0) & (self._countries != self._codes.get(country_id, -1))
             if strict_country:

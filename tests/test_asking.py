@@ -15,7 +15,7 @@ from bot.answers import cite_all
 from bot.asking import answer_comparison, answer_question, asks_for_opinion, search_answer
 from bot.knowledge_base import KnowledgeBase
 from bot.loader import KnowledgeFileError
-from bot.matching import FactIndex
+from bot.matching import OTHER_TOPIC_PENALTY, FactIndex
 from bot.schema import Source
 from bot.sentence_encoder import DEFAULT_CACHE_DIR, SentenceEncoder, Vectors, shared_encoder
 
@@ -164,7 +164,16 @@ def test_a_comparison_question_one_fact_answers_gets_that_fact(kb: KnowledgeBase
 
 
 def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
-    for text in ["Does anyone here work nights?", "would you recommend this field?", "is it worth it at 40?"]:
+    for text in [
+        "Does anyone here work nights?",
+        "would you recommend this field?",
+        "is it worth it at 40?",
+        "is this a good or decent field to go into?",
+        "what are my options after failing the exam twice?",
+        "is there anything else you would suggest before I apply?",
+        "is it just me or is anyone else exhausted after nights?",
+        "are there lab jobs near me?",
+    ]:
         assert asks_for_opinion(text), text
     for text in ["does anyone know if ASCP needs pay stubs", "should i become a phlebotomist or an MLT"]:
         assert not asks_for_opinion(text), text
@@ -229,3 +238,20 @@ def test_a_fact_shared_with_an_unknown_career_is_rejected(write_knowledge: Calla
         KnowledgeFileError, match=r"work_environment\.facts\[0\], field 'also_for\[0\]': unknown career 'nurse'"
     ):
         load_knowledge(write_knowledge(share))
+
+
+def test_a_long_specific_question_gets_the_fact_that_answers_it_whichever_career_it_is_filed_under(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    # no career named: the default career (technician) has no such fact, the technologist's answers it
+    text = ask(kb, index, "certification", "how do I move my registration from non-practising back to practising")
+    assert text.startswith("About medical laboratory technologists in Canada") and "active engagement" in text
+
+
+def test_a_fact_under_the_topic_the_question_was_classed_in_leads_a_close_call(index: FactIndex) -> None:
+    vector = index.encode("do lab techs work nights and weekends")
+    plain = {id(m.located): m.score for m in index.rank(vector)}
+    for match in index.rank(vector, prefer_topic="work_environment"):
+        penalty = 0 if match.located.topic_id == "work_environment" else OTHER_TOPIC_PENALTY
+        expected = plain[id(match.located)] - penalty
+        assert match.score == pytest.approx(expected, abs=1e-6)
