@@ -50,6 +50,9 @@ GENERAL_QUESTION_WORDS = 4
 MAX_FACTS = 3
 COMPARE_FACT_MATCH = 0.65  # a detail this close answers a comparison question better than a side-by-side
 GENERAL_TOPIC_MATCH = 0.45  # a longer question this close to a topic in general gets its overview
+# A longer message whose best fact is this close is about lab careers, even if nothing answers it
+# (an off-topic one, homework or pizza, scores about 0.2-0.38): it gets an honest pointer.
+ABOUT_THE_FIELD = 0.40
 OPINION_FACT_MATCH = 0.70  # a question asking for an opinion gets a fact only if one answers it this closely
 # Asking for an opinion, someone's experience or advice on one's own case: no source answers
 # that, so the honest reply is a pointer (a counselor, the state board...), not a topic's facts.
@@ -159,19 +162,26 @@ def search_answer(
     country_id: Optional[str] = None,
 ) -> Optional[Answer]:
     """A message no intent took: the facts that answer it, from any career and topic; else a
-    pointer to where the answer is; else None (say "didn't get that")."""
+    pointer to where the answer is (for a longer question about the field, at least the general
+    one); else None (say "didn't get that")."""
     if not _words(text):
         return None
     vector = index.encode(text)
     ranked = index.rank(vector, country_id=country_id or kb.default_country)
-    matches = _prefer(ranked, career_id or kb.default_career, len(index.neutral(text).split()))
+    words = len(index.neutral(text).split())
+    matches = _prefer(ranked, career_id or kb.default_career, words, named=career_id is not None)
     if matches and matches[0].score >= SEARCH_MATCH:
         top = matches[0]
         # the answer names its career: the student did not, or named another
         question = Question(top.located.topic_id or "", career_id=top.located.career_id, country_id=country_id)
         return _focused(kb, question, matches)
     pointer = _best_pointer(index, vector, country_id or kb.default_country)
-    return pointer_answer(kb, pointer) if pointer is not None else None
+    if pointer is not None:
+        return pointer_answer(kb, pointer)
+    if words > SHORT_QUESTION_WORDS and matches and matches[0].score >= ABOUT_THE_FIELD:
+        # a real question about lab careers that nothing answers: say so, rather than "didn't get that"
+        return pointer_answer(kb, _closest_pointer(index, vector, country_id or kb.default_country))
+    return None
 
 
 def pointer_answer(kb: KnowledgeBase, pointer: Match) -> Answer:
@@ -181,10 +191,11 @@ def pointer_answer(kb: KnowledgeBase, pointer: Match) -> Answer:
     return Answer(text="\n\n".join([said, *cited]), found=False)
 
 
-def _prefer(matches: List[Match], career_id: str, words: int) -> List[Match]:
-    """The matches with the given career's first if its best is close enough to the best (a
-    question of `words` words, career names aside: see SPECIFIC_CAREER_LEAD)."""
-    lead = CLOSE_BEHIND if words <= SHORT_QUESTION_WORDS else SPECIFIC_CAREER_LEAD
+def _prefer(matches: List[Match], career_id: str, words: int, named: bool = False) -> List[Match]:
+    """The matches with the given career's first if its best is close enough to the best: within
+    CLOSE_BEHIND for a career the student named (or talked about) or a short question, else
+    within SPECIFIC_CAREER_LEAD (`words`: the question's, career names aside)."""
+    lead = CLOSE_BEHIND if named or words <= SHORT_QUESTION_WORDS else SPECIFIC_CAREER_LEAD
     preferred = [m for m in matches if m.located.career_id == career_id]
     if preferred and matches and preferred[0].score >= matches[0].score - lead:
         return preferred + [m for m in matches if m.located.career_id != career_id]

@@ -255,3 +255,15 @@ def test_a_fact_under_the_topic_the_question_was_classed_in_leads_a_close_call(i
         penalty = 0 if match.located.topic_id == "work_environment" else OTHER_TOPIC_PENALTY
         expected = plain[id(match.located)] - penalty
         assert match.score == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_longer_question_about_the_field_nothing_answers_gets_a_pointer_not_didnt_get_that(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    found = search_answer(
+        kb, index, "will the other techs on my bench be annoyed if I ask them a lot of questions in my first month"
+    )
+    assert found is not None and not found.found
+    assert found.text.startswith("I don't have a sourced answer")
+    for off_topic in ["what is the best pizza place in town that delivers late at night", "tell me a joke"]:
+        assert search_answer(kb, index, off_topic) is None, off_topic
