@@ -68,7 +68,9 @@ _OPINION = re.compile(
     r"|\brecommendations\b|\bmy next steps?\b|\bmy options\b|\byou('d| would) (recommend|suggest|advise)\b"
     r"|\bis (this|it) (a |an )?(good|decent|bad|great|smart|wise)\b[^?.!]{0,25}"
     r"\b(career|field|job|choice|path|option|idea)\b"
-    r"|\banyone else\b|\btoxic\b|\b(near me|in my area|around here|local (hospitals?|labs?|market|job market))\b",
+    r"|\banyone else\b|\btoxic\b|\b(near me|in my area|around here|local (hospitals?|labs?|market|job market))\b"
+    r"|\bhow (hard|difficult|stressful|competitive|rewarding|boring)\b|\b(stressful|satisfying|rewarding|boring)\b"
+    r"|\bexaggerated\b|\bstand out\b|\bactually (seeing|like)\b",
     re.IGNORECASE,
 )
 

@@ -173,6 +173,10 @@ def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
         "is there anything else you would suggest before I apply?",
         "is it just me or is anyone else exhausted after nights?",
         "are there lab jobs near me?",
+        "how hard is histology compared with chemistry?",
+        "is night shift in a reference lab stressful or is it fine?",
+        "is the shortage real or is it exaggerated?",
+        "what would help me stand out when applying?",
     ]:
         assert asks_for_opinion(text), text
     for text in ["does anyone know if ASCP needs pay stubs", "should i become a phlebotomist or an MLT"]:
