@@ -165,13 +165,17 @@ def search_answer(
 ) -> Optional[Answer]:
     """A message no intent took: the facts that answer it, from any career and topic; else a
     pointer to where the answer is (for a longer question about the field, at least the general
-    one); else None (say "didn't get that")."""
+    one); else None (say "didn't get that"). One asking for an opinion is answered as in
+    `answer_question`: a pointer, after the facts only if one answers it closely."""
     if not _words(text):
         return None
     vector = index.encode(text)
     ranked = index.rank(vector, country_id=country_id or kb.default_country)
     words = len(index.neutral(text).split())
     matches = _prefer(ranked, career_id or kb.default_career, words, named=career_id is not None)
+    if asks_for_opinion(text):
+        question = Question("", career_id=career_id, country_id=country_id)
+        return _opinion_answer(kb, index, vector, question, matches, country_id or kb.default_country)
     if matches and matches[0].score >= SEARCH_MATCH:
         top = matches[0]
         # the answer names its career: the student did not, or named another

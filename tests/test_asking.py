@@ -271,3 +271,8 @@ def test_a_longer_question_about_the_field_nothing_answers_gets_a_pointer_not_di
     assert found.text.startswith("I don't have a sourced answer")
     for off_topic in ["what is the best pizza place in town that delivers late at night", "tell me a joke"]:
         assert search_answer(kb, index, off_topic) is None, off_topic
+
+
+def test_an_opinion_no_intent_took_gets_a_pointer_not_loose_facts(kb: KnowledgeBase, index: FactIndex) -> None:
+    found = search_answer(kb, index, "do you think the cytotechs at your hospital have a good idea of the field?")
+    assert found is not None and not found.found and found.text.startswith("I don't have a sourced answer")
