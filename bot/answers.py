@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from bot.knowledge_base import KnowledgeBase, Topic
 from bot.schema import Career, CareerTopic, Fact, Source
@@ -75,8 +75,10 @@ def _link(label: str, url: Optional[str]) -> str:
     return f"[{label}]({url})" if url else label
 
 
-def answer(kb: KnowledgeBase, question: Question) -> Answer:
-    """Answer a question from the knowledge file (see the module docstring for what an answer holds)."""
+def answer(kb: KnowledgeBase, question: Question, also: Sequence[Fact] = ()) -> Answer:
+    """Answer a question from the knowledge file (see the module docstring for what an answer
+    holds); `also`: details that answer the question as worded, given after the topic's overview
+    (those for another country than the one answered are left out)."""
     if question.not_covered and question.career_id is None:
         return _not_covered(kb, question.not_covered)
     frame = _frame(kb, question)
@@ -88,7 +90,7 @@ def answer(kb: KnowledgeBase, question: Question) -> Answer:
         why = entry.unknown if entry is not None and entry.unknown else ""
         about = topic.about if topic else "that"
         return _no_information(kb, frame, about, _follow_ups(kb, frame.career, None), why=why)
-    return _topic_answer(kb, question, frame, topic, entry)
+    return _topic_answer(kb, question, frame, topic, entry, also)
 
 
 def overview(entry: CareerTopic) -> List[Fact]:
@@ -202,8 +204,11 @@ def _related_careers(kb: KnowledgeBase, question: Question, frame: _Frame, entry
     )
 
 
-def _topic_answer(kb: KnowledgeBase, question: Question, frame: _Frame, topic: Topic, entry: CareerTopic) -> Answer:
-    """A topic's facts for the career, for the country asked about where the rules differ by country."""
+def _topic_answer(
+    kb: KnowledgeBase, question: Question, frame: _Frame, topic: Topic, entry: CareerTopic, also: Sequence[Fact] = ()
+) -> Answer:
+    """A topic's facts for the career, for the country asked about where the rules differ by
+    country; then the details in `also` that hold there."""
     shown = overview(entry)
     countries = _countries(shown)
     country_id = None
@@ -215,10 +220,12 @@ def _topic_answer(kb: KnowledgeBase, question: Question, frame: _Frame, topic: T
         if not any(f.country == country_id for f in facts):
             follow_ups = _follow_ups(kb, frame.career, entry)
             return _no_information(kb, frame, topic.about, follow_ups, country_id=country_id, countries=countries)
-    sources = frame.sources + [kb.source(f.source) for f in facts]
+    details = [f for f in also if f not in facts and not f.figure and f.country in (None, country_id)]
+    sources = frame.sources + [kb.source(f.source) for f in facts + details]
     header = _header(kb, frame.career, question, country_id)
+    body = _body(kb, facts) + [_full(kb, f) for f in details]
     return Answer(
-        text="\n\n".join(frame.preface + [header, *_body(kb, facts), cite_all(sources)]),
+        text="\n\n".join(frame.preface + [header, *body, cite_all(sources)]),
         follow_ups=_follow_ups(kb, frame.career, entry),
         career_id=frame.career_id,
         country_id=country_id,

@@ -87,9 +87,11 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     vector = index.encode(str(text))
     words = len(index.neutral(str(text)).split())  # career names aside
     country_id = question.country_id or kb.default_country
-    # a career the student named bounds the search; else every career, the default one leading a close call
+    # a career the student named bounds the search; else the default career and its counterpart
+    # (a "lab tech" is either), the default one leading a close call: a phlebotomist's or a
+    # pathologists' assistant's fact answers only a question that names the career
     asked_career = question.career_id or kb.default_career
-    careers = [question.career_id] if question.career_id else None
+    careers = [question.career_id] if question.career_id else _lab_generalists(kb)
     named_country = bool(question.country_id)
     ranked = index.rank(
         vector, careers=careers, prefer_topic=question.topic_id, country_id=country_id, strict_country=named_country
@@ -127,7 +129,11 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
         ]
     )
     if top.score <= overview_score + (SHORT_OVERVIEW_MARGIN if short else OVERVIEW_MARGIN):
-        return answer(kb, question)  # the topic's overview answers it as well: a general question
+        # the topic's overview answers it as well: a general question; a detail of the career
+        # answered that matches it at least as closely follows the overview ("what are the hours
+        # like?": the overview's shifts, then the rotating shifts new hires work)
+        alongside = top.located.is_detail and top.located.career_id == asked_career and top.score >= overview_score
+        return answer(kb, question, also=[top.fact] if alongside and isinstance(top.fact, Fact) else [])
     return _focused(kb, question, matches)
 
 
@@ -195,6 +201,12 @@ def pointer_answer(kb: KnowledgeBase, pointer: Match) -> Answer:
     said = f"I don't have a sourced answer to that exact question, so I won't guess. {pointer.fact.text}"
     cited = [cite_all([kb.source(pointer.fact.source)])] if pointer.fact.source else []
     return Answer(text="\n\n".join([said, *cited]), found=False)
+
+
+def _lab_generalists(kb: KnowledgeBase) -> List[str]:
+    """The careers a question naming none is about: the default career and its counterpart."""
+    counterpart = kb.career(kb.default_career).compare_with
+    return [kb.default_career] + ([counterpart] if counterpart else [])
 
 
 def _prefer(matches: List[Match], career_id: str, words: int, named: bool = False) -> List[Match]:

@@ -276,3 +276,24 @@ def test_a_longer_question_about_the_field_nothing_answers_gets_a_pointer_not_di
 def test_an_opinion_no_intent_took_gets_a_pointer_not_loose_facts(kb: KnowledgeBase, index: FactIndex) -> None:
     found = search_answer(kb, index, "do you think the cytotechs at your hospital have a good idea of the field?")
     assert found is not None and not found.found and found.text.startswith("I don't have a sourced answer")
+
+
+def test_a_question_naming_no_career_is_answered_for_lab_techs_not_another_career(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    result = answer_question(kb, index, Question("salary"), "how much do they make starting out")
+    assert result.career_id == MLT and "pathologists' assistant" not in result.text.lower()
+
+
+def test_a_detail_that_matches_as_well_as_the_overview_follows_it(kb: KnowledgeBase, index: FactIndex) -> None:
+    question = Question("education", career_id=MLS)
+    text = "after an MLS program will I need more clinical experience to get hired, or does my biology lab work count"
+    result = answer_question(kb, index, question, text)
+    overview_body = answer(kb, question).text.split("\n\nSources")[0]
+    assert result.text.startswith(overview_body) and "CLIA certificate" in result.text
+
+
+def test_a_detail_for_another_country_does_not_follow_an_overview(kb: KnowledgeBase) -> None:
+    question = Question("certification", career_id=MLT, country_id="us")
+    elsewhere = next(f for f in kb.career(MLS).topics["certification"].facts if f.country == "canada")
+    assert answer(kb, question, also=[elsewhere]) == answer(kb, question)
