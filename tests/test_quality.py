@@ -19,9 +19,11 @@ E2E_FLOOR = 0.97  # measured 98.7% on 2026-11-23 (goal: at least 98%)
 # Real questions people posted: the share that gets a direct answer (every expected fact) or, for
 # those no sourced bot can answer, an honest pointer. The goal is 80%, so these floors only stop a
 # slide. Tuning set (tests/e2e/real_questions.yml, the thresholds and `answers` were tuned on it):
-# 5% before question-level answers, 32% after, 55% on 2026-11-23 (session 2). Held-out set
-# (tests/e2e/real_questions_heldout.yml, never tuned on): 18.6% at its collection, 40.7% after.
-REAL_QUESTIONS_FLOOR = {"tuning": 0.50, "heldout": 0.36}
+# 5% before question-level answers, 32% after, 55% on 2026-11-23; with the first held-out set
+# joined to it (231 questions), 52% at the start of 2026-12-04 and 61% at its end. Held-out set
+# (tests/e2e/real_questions_heldout.yml, a second collection never tuned on): 41% with the code of
+# 2026-11-23, 48% with that of 2026-12-04.
+REAL_QUESTIONS_FLOOR = {"tuning": 0.57, "heldout": 0.43}
 
 
 def test_end_to_end_answers(running_bot: RunningBot) -> None:
