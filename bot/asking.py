@@ -54,6 +54,9 @@ GENERAL_TOPIC_MATCH = 0.45  # a longer question this close to a topic in general
 # (an off-topic one, homework or pizza, scores about 0.2-0.38): it gets an honest pointer.
 ABOUT_THE_FIELD = 0.40
 OPINION_FACT_MATCH = 0.70  # a question asking for an opinion gets a fact only if one answers it this closely
+# ... and is sent to a particular place (the program list, a state board) only if it is about that
+# place this closely; else to a counselor ("is the lab hurting your social life?" is not for NAACLS)
+OPINION_POINTER = 0.60
 # Asking for an opinion, someone's experience or advice on one's own case: no source answers
 # that, so the honest reply is a pointer (a counselor, the state board...), not a topic's facts.
 # "Does anyone know whether..." asks for a fact, so it is not one of them.
@@ -68,7 +71,7 @@ _OPINION = re.compile(
     r"|\brecommendations\b|\bmy next steps?\b|\bmy options\b|\byou('d| would) (recommend|suggest|advise)\b"
     r"|\bis (this|it) (a |an )?(good|decent|bad|great|smart|wise)\b[^?.!]{0,25}"
     r"\b(career|field|job|choice|path|option|idea)\b"
-    r"|\banyone else\b|\btoxic\b|\b(near me|in my area|around here|local (hospitals?|labs?|market|job market))\b"
+    r"|\banyone else\b|\btoxic\b|\blocal (hospitals?|labs?|market|job market)\b"
     r"|\bhow (hard|difficult|stressful|competitive|rewarding|boring)\b|\b(stressful|satisfying|rewarding|boring)\b"
     r"|\bexaggerated\b|\bstand out\b|\bactually (seeing|like)\b",
     re.IGNORECASE,
@@ -231,7 +234,7 @@ def _opinion_answer(
 ) -> Answer:
     """A question asking for an opinion or advice on one's own case: the facts that answer its
     factual part, if one answers it closely, then where to take the rest; else just the pointer."""
-    pointer = _closest_pointer(index, vector, country_id)
+    pointer = _closest_pointer(index, vector, country_id, useful=OPINION_POINTER)
     if not matches or matches[0].score < OPINION_FACT_MATCH:
         return pointer_answer(kb, pointer)
     focused = _focused(kb, question, matches)  # in the best match's topic
@@ -239,11 +242,11 @@ def _opinion_answer(
     return replace(focused, text=f"{focused.text}\n\n{rest}")
 
 
-def _closest_pointer(index: FactIndex, vector: Vectors, country_id: str) -> Match:
-    """The pointer closest to the question if it is close enough to be useful; else the closest
+def _closest_pointer(index: FactIndex, vector: Vectors, country_id: str, useful: float = USEFUL_POINTER) -> Match:
+    """The pointer closest to the question if it is at least `useful` close; else the closest
     general one (no country: a counselor), not a state board for a question about something else."""
     pointers = index.rank(vector, pointers=True, country_id=country_id, strict_country=True)
-    if pointers[0].score >= USEFUL_POINTER:
+    if pointers[0].score >= useful:
         return pointers[0]
     return next((p for p in pointers if p.fact.country is None), pointers[0])
 

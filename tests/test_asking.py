@@ -172,7 +172,7 @@ def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
         "what are my options after failing the exam twice?",
         "is there anything else you would suggest before I apply?",
         "is it just me or is anyone else exhausted after nights?",
-        "are there lab jobs near me?",
+        "are the local hospitals hiring part-time only?",
         "how hard is histology compared with chemistry?",
         "is night shift in a reference lab stressful or is it fine?",
         "is the shortage real or is it exaggerated?",
@@ -297,3 +297,10 @@ def test_a_detail_for_another_country_does_not_follow_an_overview(kb: KnowledgeB
     question = Question("certification", career_id=MLT, country_id="us")
     elsewhere = next(f for f in kb.career(MLS).topics["certification"].facts if f.country == "canada")
     assert answer(kb, question, also=[elsewhere]) == answer(kb, question)
+
+
+def test_an_opinion_goes_to_a_counselor_unless_a_particular_place_is_about_it(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    text = ask(kb, index, "work_environment", "is lab work hurting anyone else's social life and mental health?")
+    assert text.startswith("I don't have a sourced answer") and "counselor" in text and "naacls.org" not in text
