@@ -38,6 +38,8 @@ CLOSE_BEHIND = 0.08  # other facts this close to the best match are part of its 
 # best: a short question by CLOSE_BEHIND (it is general, and its career's overview answers it), a
 # longer one by less (it is specific: the fact that answers it leads, whichever career it is filed under).
 SPECIFIC_CAREER_LEAD = 0.03
+# A topic's general questions ("how much do they make?") match a longer, specific question less
+# well than their score says: against one, the overview counts this much less.
 SPECIFIC_TOPIC_DISCOUNT = 0.05
 # A fact must answer better than the topic's overview to be given on its own; a short question
 # ("what's the pay for an MLT?") is a general one unless a fact answers it clearly better.
@@ -72,7 +74,7 @@ _OPINION = re.compile(
     r"|\bis (this|it) (a |an )?(good|decent|bad|great|smart|wise)\b[^?.!]{0,25}"
     r"\b(career|field|job|choice|path|option|idea)\b"
     r"|\banyone else\b|\btoxic\b|\blocal (hospitals?|labs?|market|job market)\b"
-    r"|\bhow (hard|difficult|stressful|competitive|rewarding|boring)\b|\b(stressful|satisfying|rewarding|boring)\b"
+    r"|\bhow (hard|difficult|competitive)\b|\b(stressful|satisfying|rewarding|boring)\b"
     r"|\bexaggerated\b|\bstand out\b|\bactually (seeing|like)\b",
     re.IGNORECASE,
 )
@@ -88,7 +90,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     if not _words(text) or (question.not_covered and question.career_id is None):
         return answer(kb, question)
     vector = index.encode(str(text))
-    words = len(index.neutral(str(text)).split())  # career names aside
+    words = _question_words(index, str(text))
     country_id = question.country_id or kb.default_country
     # a career the student named bounds the search; else the default career and its counterpart
     # (a "lab tech" is either), the default one leading a close call: a phlebotomist's or a
@@ -180,7 +182,7 @@ def search_answer(
         return None
     vector = index.encode(text)
     ranked = index.rank(vector, country_id=country_id or kb.default_country)
-    words = len(index.neutral(text).split())
+    words = _question_words(index, text)
     matches = _prefer(ranked, career_id or kb.default_career, words, named=career_id is not None)
     if asks_for_opinion(text):
         question = Question("", career_id=career_id, country_id=country_id)
@@ -204,6 +206,11 @@ def pointer_answer(kb: KnowledgeBase, pointer: Match) -> Answer:
     said = f"I don't have a sourced answer to that exact question, so I won't guess. {pointer.fact.text}"
     cited = [cite_all([kb.source(pointer.fact.source)])] if pointer.fact.source else []
     return Answer(text="\n\n".join([said, *cited]), found=False)
+
+
+def _question_words(index: FactIndex, text: str) -> int:
+    """How many words a question has, career names aside: how specific it is."""
+    return len(index.neutral(text).split())
 
 
 def _lab_generalists(kb: KnowledgeBase) -> List[str]:
