@@ -220,7 +220,10 @@ def _topic_answer(
         if not any(f.country == country_id for f in facts):
             follow_ups = _follow_ups(kb, frame.career, entry)
             return _no_information(kb, frame, topic.about, follow_ups, country_id=country_id, countries=countries)
-    details = [f for f in also if f not in facts and not f.figure and f.country in (None, country_id)]
+    # a detail for the country in question, even where the overview holds everywhere ("what are
+    # the hours like?": the overview's shifts, then how US labs staff them)
+    detail_country = country_id or question.country_id or kb.default_country
+    details = [f for f in also if f not in facts and not f.figure and f.country in (None, detail_country)]
     sources = frame.sources + [kb.source(f.source) for f in facts + details]
     header = _header(kb, frame.career, question, country_id)
     body = _body(kb, facts) + [_full(kb, f) for f in details]

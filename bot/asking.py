@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from bot.answers import Answer, Question, answer, cite_all, compare, focused_answer
 from bot.knowledge_base import KnowledgeBase
@@ -55,6 +55,12 @@ GENERAL_TOPIC_MATCH = 0.45  # a longer question this close to a topic in general
 # A longer message whose best fact is this close is about lab careers, even if nothing answers it
 # (an off-topic one, homework or pizza, scores about 0.2-0.38): it gets an honest pointer.
 ABOUT_THE_FIELD = 0.40
+# A message asking several things, a sentence each ("how big are the classes? is there a waiting
+# list?"): a sentence of at least PART_WORDS words that a fact of the answer's career answers this
+# closely adds that fact (at most MAX_PART_FACTS), when the message as a whole matched another.
+PART_MATCH = 0.60
+PART_WORDS = 4
+MAX_PART_FACTS = 2
 OPINION_FACT_MATCH = 0.70  # a question asking for an opinion gets a fact only if one answers it this closely
 # ... and is sent to a particular place (the program list, a state board) only if it is about that
 # place this closely; else to a counselor ("is the lab hurting your social life?" is not for NAACLS)
@@ -139,7 +145,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
         # like?": the overview's shifts, then the rotating shifts new hires work)
         alongside = top.located.is_detail and top.located.career_id == asked_career and top.score >= overview_score
         return answer(kb, question, also=[top.fact] if alongside and isinstance(top.fact, Fact) else [])
-    return _focused(kb, question, matches)
+    return _focused(kb, question, matches, _part_facts(index, str(text), matches[0]))
 
 
 def answer_comparison(
@@ -191,7 +197,7 @@ def search_answer(
         top = matches[0]
         # the answer names its career: the student did not, or named another
         question = Question(top.located.topic_id or "", career_id=top.located.career_id, country_id=country_id)
-        return _focused(kb, question, matches)
+        return _focused(kb, question, matches, _part_facts(index, text, top))
     pointer = _best_pointer(index, vector, country_id or kb.default_country)
     if pointer is not None:
         return pointer_answer(kb, pointer)
@@ -258,14 +264,31 @@ def _closest_pointer(index: FactIndex, vector: Vectors, country_id: str, useful:
     return next((p for p in pointers if p.fact.country is None), pointers[0])
 
 
-def _focused(kb: KnowledgeBase, question: Question, matches: List[Match]) -> Answer:
+def _part_facts(index: FactIndex, text: str, top: Match) -> List[Fact]:
+    """For a message asking several things, a sentence each: the fact of the best match's career
+    and country that answers each sentence closely (figures aside: they come with their series)."""
+    parts = [p for p in re.split(r"(?<=[?.!;])\s+", text.strip()) if len(p.split()) >= PART_WORDS]
+    if len(parts) < 2 or top.located.career_id is None:
+        return []
+    found: List[Fact] = []
+    for vector in index.encode_each(parts):
+        for m in index.rank(vector, careers=[top.located.career_id], country_id=top.fact.country):
+            if isinstance(m.fact, Fact) and m.fact.country in (None, top.fact.country) and not m.fact.figure:
+                if m.fit >= PART_MATCH and m.fact not in found:
+                    found.append(m.fact)
+                break
+    return found[:MAX_PART_FACTS]
+
+
+def _focused(kb: KnowledgeBase, question: Question, matches: List[Match], parts: Sequence[Fact] = ()) -> Answer:
     """The best match and the facts close behind it, from the same career and country (a figure
     only from the best match's topic, where its series is), for the career in `question` (None:
-    the default career, and the answer says it assumed it)."""
+    the default career, and the answer says it assumed it); then `parts`, the facts that answer
+    the message's other sentences."""
     top = matches[0]
     chosen: List[Fact] = []
     for m in matches:
-        if len(chosen) == MAX_FACTS or m.score < max(DIRECT_MATCH, top.score - CLOSE_BEHIND):
+        if len(chosen) == MAX_FACTS or m.fit < max(DIRECT_MATCH, top.fit - CLOSE_BEHIND):
             break
         if not isinstance(m.fact, Fact) or m.located.career_id != top.located.career_id:
             continue
@@ -274,6 +297,7 @@ def _focused(kb: KnowledgeBase, question: Question, matches: List[Match]) -> Ans
         ):
             continue
         chosen.append(m.fact)
+    chosen += [f for f in parts if f not in chosen]
     same_career = top.located.career_id == (question.career_id or kb.default_career)
     asked = Question(
         top.located.topic_id or question.topic_id,

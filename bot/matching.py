@@ -63,6 +63,12 @@ class Match:
     def fact(self) -> Union[Fact, Pointer]:
         return self.located.fact
 
+    @property
+    def fit(self) -> float:
+        """How closely it answers the question: its score before the penalty that ranks a shared
+        fact behind the career's own (a fact that holds for the career answers it as well)."""
+        return self.score + (SHARED_FACT_PENALTY if self.located.shared else 0.0)
+
 
 class FactIndex:
     """The knowledge file's facts and pointers as sentence vectors, searchable by a question."""
@@ -105,6 +111,11 @@ class FactIndex:
     def encode(self, text: str) -> Vectors:
         vector: Vectors = self.encoder.encode([self.neutral(text)])[0]
         return vector
+
+    def encode_each(self, texts: Sequence[str]) -> Vectors:
+        """Several texts' vectors, a row each, in one pass of the encoder."""
+        vectors: Vectors = self.encoder.encode([self.neutral(t) for t in texts])
+        return vectors
 
     def neutral(self, text: str) -> str:
         """The text without career names: which career is asked about is settled by name

@@ -37,8 +37,14 @@ def is_direct(item: Dict[str, Any], reply: str) -> bool:
     """Whether a reply answers the question: it contains every expected fact, or, for a question
     only a pointer can answer, it is an honest "I don't have that" (never a topic's facts)."""
     if "expect" in item:
-        return all(expected.lower() in reply.lower() for expected in item["expect"])
+        said = _comparable(reply)
+        return all(_comparable(expected) in said for expected in item["expect"])
     return reply_kind(reply) in HONEST
+
+
+def _comparable(text: str) -> str:
+    """Text as compared: case, hyphens and spacing aside ("three-year" is "three year")."""
+    return " ".join(text.lower().replace("-", " ").split())
 
 
 def load(path: Path = QUESTIONS) -> List[Dict[str, Any]]:

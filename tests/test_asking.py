@@ -293,6 +293,34 @@ def test_a_detail_that_matches_as_well_as_the_overview_follows_it(kb: KnowledgeB
     assert result.text.startswith(overview_body) and "CLIA certificate" in result.text
 
 
+def test_a_detail_for_the_default_country_follows_an_overview_that_holds_everywhere(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    """The shifts overview holds in every country; how US labs staff them (rotating shifts, on
+    call) is a US detail, and the US is the country a student who names none is asked about."""
+    result = answer_question(kb, index, Question("work_environment"), "What are your hours like?")
+    assert result.text.startswith("About medical laboratory technicians")
+    assert "rotating shifts" in result.text and "nights, weekends and holidays" in result.text
+
+
+def test_a_fact_shared_with_the_named_career_answers_as_closely_as_its_score_says(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    """The burnout survey is filed under technologists and holds for technicians (`also_for`):
+    the penalty that ranks it behind a technician's own facts must not keep it from answering."""
+    question = Question("work_environment", career_id=MLT)
+    result = answer_question(kb, index, question, "how stressed out do MLTs get at work")
+    assert result.found and "workload" in result.text and "burnout" in result.text
+
+
+def test_each_sentence_of_a_message_asking_two_things_is_answered(kb: KnowledgeBase, index: FactIndex) -> None:
+    first = "How many students does a hospital MLS program take each year?"
+    second = "And can I do the program part-time while I work?"
+    both = answer_question(kb, index, Question("education", career_id=MLS), f"{first} {second}").text
+    alone = answer_question(kb, index, Question("education", career_id=MLS), first).text
+    assert "students a year" in both and "half-time" in both and "half-time" not in alone
+
+
 def test_a_detail_for_another_country_does_not_follow_an_overview(kb: KnowledgeBase) -> None:
     question = Question("certification", career_id=MLT, country_id="us")
     elsewhere = next(f for f in kb.career(MLS).topics["certification"].facts if f.country == "canada")

@@ -52,6 +52,9 @@ def test_a_direct_answer_holds_every_expected_fact_and_a_pointer_admits_it() -> 
     licensing = {"question": "How long is the licensing process?", "expect": ["90 days", "150 days"]}
     assert is_direct(licensing, "About ...: processing averages 90 days but can take up to 150 days.")
     assert not is_direct(licensing, "About ...: processing averages 90 days.")
+    cycle = {"question": "What happens if I skip CMP?", "expect": ["three year"]}
+    assert is_direct(cycle, "ASCP certification is kept up in a three-year cycle.")  # hyphens and case aside
+    assert not is_direct(cycle, "ASCP certification is kept up in a cycle of three.")
     opinion = {"question": "Do you like your job?", "pointer": "counselor"}
     assert is_direct(opinion, "I don't have a sourced answer to that exact question, so I won't guess. ...")
     assert not is_direct(opinion, "About medical laboratory technicians:\n\nMost work full time.")
