@@ -144,7 +144,10 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
         # answered that matches it at least as closely follows the overview ("what are the hours
         # like?": the overview's shifts, then the rotating shifts new hires work)
         alongside = top.located.is_detail and top.located.career_id == asked_career and top.score >= overview_score
-        return answer(kb, question, also=[top.fact] if alongside and isinstance(top.fact, Fact) else [])
+        also = [top.fact] if alongside and isinstance(top.fact, Fact) else []
+        if top.located.career_id == asked_career:
+            also += [f for f in _part_facts(index, str(text), top) if f not in also]
+        return answer(kb, question, also=also)
     return _focused(kb, question, matches, _part_facts(index, str(text), matches[0]))
 
 
