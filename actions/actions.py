@@ -285,7 +285,8 @@ class ActionCompareCareers(Action):
         first, second = comparison_pair(kb, named, known_career(kb, tracker))
         country = current_country(kb, tracker)
         text = tracker.latest_message.get("text")
-        result = answer_comparison(kb, fact_index(kb), (first, second), country, text, named_careers=len(named))
+        names = [str(v) for v in entity_values(tracker, "career")]
+        result = answer_comparison(kb, fact_index(kb), (first, second), country, text, len(named), names)
         if result.more_on is not None:  # one fact answers the question itself
             return say_answer(dispatcher, kb, result, result.more_on.id, domain, result.career_id, country)
         dispatcher.utter_message(text=result.text, buttons=topic_buttons(result.follow_ups, domain))

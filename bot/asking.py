@@ -18,11 +18,15 @@ about 0.3-0.5.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 from typing import List, Optional, Sequence, Tuple
 
+import numpy as np
+
 from bot.answers import Answer, Question, answer, cite_all, compare, focused_answer
+from bot.conversation import same_career_names
 from bot.knowledge_base import KnowledgeBase
 from bot.matching import FactIndex, Match
 from bot.schema import Fact
@@ -51,6 +55,14 @@ SHORT_OVERVIEW_MARGIN = 0.08
 GENERAL_QUESTION_WORDS = 4
 MAX_FACTS = 3
 COMPARE_FACT_MATCH = 0.65  # a detail this close answers a comparison question better than a side-by-side
+# ... unless the question is about as close to asking for the difference in general: then the
+# side-by-side answers it ("what are the major differences between an MLT and an MLS?")
+GENERAL_COMPARISON_MARGIN = 0.10
+GENERAL_COMPARISONS = (
+    "what is the difference between them",
+    "how do they compare",
+    "what are the differences between the two jobs",
+)
 GENERAL_TOPIC_MATCH = 0.45  # a longer question this close to a topic in general gets its overview
 # A longer message whose best fact is this close is about lab careers, even if nothing answers it
 # (an off-topic one, homework or pizza, scores about 0.2-0.38): it gets an honest pointer.
@@ -81,7 +93,10 @@ _OPINION = re.compile(
     r"\b(career|field|job|choice|path|option|idea)\b"
     r"|\banyone else\b|\btoxic\b|\blocal (hospitals?|labs?|market|job market)\b"
     r"|\bhow (hard|difficult|competitive)\b|\b(stressful|satisfying|rewarding|boring)\b"
-    r"|\bexaggerated\b|\bstand out\b|\bactually (seeing|like)\b",
+    r"|\bexaggerated\b|\bstand out\b|\bactually (seeing|like)\b"
+    r"|\b(my|your) chances\b|\b(decide|deciding|choose|choosing|torn) between\b|\bindecisive\b|\btoo limiting\b"
+    r"|\bhave you (ever )?(seen|done|gone|had|tried)\b|\byou'?ve (done|seen|gone|had)\b|\bis there (any )?hope\b"
+    r"|\b(miserable|defeated)\b",
     re.IGNORECASE,
 )
 
@@ -158,11 +173,18 @@ def answer_comparison(
     country_id: Optional[str],
     text: Optional[str],
     named_careers: int = 2,
+    names: Sequence[str] = (),
 ) -> Answer:
     """A side-by-side of two careers, unless one fact answers the question itself: "what's the
     difference between a CLS and an MLT in a hospital?" is answered by who may run which tests,
     and "how is a reference lab different from a hospital?" (no career named: the two careers
-    are only assumed) by the fact about workplaces."""
+    are only assumed) by the fact about workplaces. Two names of one job (`names`, as the student
+    said them: "medical laboratory scientist vs medical technologist") are said to be the same job,
+    before the side-by-side with its usual counterpart."""
+    same_job = same_career_names(kb, names)
+    if same_job:
+        side_by_side = compare(kb, pair[0], pair[1], country_id)
+        return replace(side_by_side, text=f"{same_job}\n\n{side_by_side.text}")
     if _words(text):
         vector = index.encode(str(text))
         careers = list(pair) if named_careers else None
@@ -170,7 +192,12 @@ def answer_comparison(
         if asks_for_opinion(str(text)):
             question = Question("", country_id=country_id)
             return _opinion_answer(kb, index, vector, question, matches, country_id or kb.default_country)
-        if matches and (matches[0].located.is_detail or not named_careers) and matches[0].score >= COMPARE_FACT_MATCH:
+        if (
+            matches
+            and (matches[0].located.is_detail or not named_careers)
+            and matches[0].score >= COMPARE_FACT_MATCH
+            and _general_comparison_score(index, vector) < matches[0].score - GENERAL_COMPARISON_MARGIN
+        ):
             top = matches[0]
             return _focused(kb, Question(top.located.topic_id or "", top.located.career_id, country_id), matches)
     return compare(kb, pair[0], pair[1], country_id)
@@ -215,6 +242,16 @@ def pointer_answer(kb: KnowledgeBase, pointer: Match) -> Answer:
     said = f"I don't have a sourced answer to that exact question, so I won't guess. {pointer.fact.text}"
     cited = [cite_all([kb.source(pointer.fact.source)])] if pointer.fact.source else []
     return Answer(text="\n\n".join([said, *cited]), found=False)
+
+
+@functools.lru_cache(maxsize=4)
+def _general_comparison_vectors(index: FactIndex) -> Vectors:
+    return index.encode_each(GENERAL_COMPARISONS)
+
+
+def _general_comparison_score(index: FactIndex, vector: Vectors) -> float:
+    """How closely a comparison question asks for the difference in general."""
+    return float(np.max(_general_comparison_vectors(index) @ vector))
 
 
 def _question_words(index: FactIndex, text: str) -> int:

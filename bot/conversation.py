@@ -6,7 +6,7 @@ conversation remembers.
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from bot.knowledge_base import KnowledgeBase
 
@@ -54,3 +54,18 @@ def comparison_title(kb: KnowledgeBase, first: str, second: str) -> str:
 def default_comparison(kb: KnowledgeBase) -> Tuple[str, str]:
     """The comparison the topic menu offers: the default career and its counterpart."""
     return comparison_pair(kb, [], None)
+
+
+def same_career_names(kb: KnowledgeBase, names: Sequence[str]) -> Optional[str]:
+    """When a comparison names one career twice ("medical laboratory scientist vs medical
+    technologist"), the sentence saying they are the same job; else None."""
+    said = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    matches = [kb.resolve_career(n) for n in said]
+    careers = {m.career_id for m in matches if m is not None}
+    if len(said) < 2 or len(careers) != 1 or any(m is None or m.ambiguous_name for m in matches):
+        return None
+    if len({n.lower() for n in said}) < 2:
+        return None
+    career = kb.career(careers.pop())
+    quoted = " and ".join(f'"{n}"' for n in said[:2])
+    return f"{quoted} are two names for the same job, the {career.name}. Here it is beside the job it is compared with."

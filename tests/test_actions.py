@@ -217,6 +217,7 @@ def test_related_career_buttons_open_what_that_career_does(domain: Dict[str, Any
         ([], {}, "Medical laboratory technician vs medical laboratory technologist:"),
         ([], {"career": "phlebotomist"}, "Phlebotomist vs medical laboratory technician:"),
         (["histotech"], {"career": "cytotechnologist"}, "Histotechnician vs cytotechnologist:"),
+        (["MLS", "medical technologist"], {}, '"MLS" and "medical technologist" are two names for the same job'),
     ],
 )
 def test_compare_careers(named: List[str], slots: Dict[str, Any], expected_start: str, domain: Dict[str, Any]) -> None:

@@ -161,6 +161,9 @@ def test_a_comparison_question_one_fact_answers_gets_that_fact(kb: KnowledgeBase
     assert "moderate complexity" in specific.text and specific.more_on is not None
     general = answer_comparison(kb, index, pair, None, "compare them")
     assert general.text.startswith("Medical laboratory technologist vs medical laboratory technician:")
+    # a fact about California's MLT limits matches this too, but it asks for the difference in general
+    side_by_side = answer_comparison(kb, index, pair, None, "what's the main difference between an MLT and an MLS?")
+    assert side_by_side.text.startswith("Medical laboratory technologist vs medical laboratory technician:")
 
 
 def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
@@ -177,9 +180,18 @@ def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
         "is night shift in a reference lab stressful or is it fine?",
         "is the shortage real or is it exaggerated?",
         "what would help me stand out when applying?",
+        "what are my chances of getting into a hospital MLS program with a 2.9?",
+        "I'm torn between MLT and radiography, any thoughts?",
+        "have you ever seen someone go from nursing into the lab?",
+        "is there any hope for me after two rejections?",
+        "is an MLT degree too limiting if I want to move into research later?",
     ]:
         assert asks_for_opinion(text), text
-    for text in ["does anyone know if ASCP needs pay stubs", "should i become a phlebotomist or an MLT"]:
+    for text in [
+        "does anyone know if ASCP needs pay stubs",
+        "should i become a phlebotomist or an MLT",
+        "what is the difference between an MLT and an MLS",
+    ]:
         assert not asks_for_opinion(text), text
 
 

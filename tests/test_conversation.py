@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import load_knowledge
-from bot.conversation import comparison_pair, comparison_title, default_comparison, follow_up_topic
+from bot.conversation import comparison_pair, comparison_title, default_comparison, follow_up_topic, same_career_names
 from bot.knowledge_base import KnowledgeBase
 
 MLT, MLS, PHLEB = "medical_laboratory_technician", "medical_laboratory_technologist", "phlebotomist"
@@ -44,3 +44,11 @@ def test_a_bare_follow_up_keeps_the_topic_or_starts_where_it_makes_sense() -> No
 def test_comparison_titles_leave_out_the_shared_words(kb: KnowledgeBase) -> None:
     assert comparison_title(kb, *default_comparison(kb)) == "Technician vs technologist"
     assert comparison_title(kb, PHLEB, MLT) == "Phlebotomist vs medical laboratory technician"
+
+
+def test_two_names_of_one_job_are_said_to_be_the_same_job(kb: KnowledgeBase) -> None:
+    note = same_career_names(kb, ["medical laboratory scientist", "medical technologist"])
+    assert note is not None and "two names for the same job, the medical laboratory technologist" in note
+    assert same_career_names(kb, ["MLT", "MLS"]) is None  # two jobs
+    assert same_career_names(kb, ["MLS", "mls"]) is None  # one name, said twice
+    assert same_career_names(kb, ["medical laboratory scientist"]) is None
