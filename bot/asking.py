@@ -53,6 +53,7 @@ SHORT_OVERVIEW_MARGIN = 0.08
 # Another career's fact answers only a question with more to it than "what do they do?" (career
 # names aside, at most this many words), which matches every career's general questions alike.
 GENERAL_QUESTION_WORDS = 4
+EXACT_MATCH = 0.85  # ... unless a fact matches it this closely (one of its `answers` is the question)
 MAX_FACTS = 3
 COMPARE_FACT_MATCH = 0.65  # a detail this close answers a comparison question better than a side-by-side
 # ... unless the question is about as close to asking for the difference in general: then the
@@ -132,7 +133,9 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
         and (not matches or pointer.score > matches[0].score + CLOSE_BEHIND)
     ):
         return pointer_answer(kb, pointer)  # an opinion or one person's case: no fact answers it better
-    general = words <= GENERAL_QUESTION_WORDS
+    # "what do they do?" is general, "what is the CSMLS?" is as short but names what it asks about,
+    # and a fact that says it answers just that question matches it all but exactly
+    general = words <= GENERAL_QUESTION_WORDS and not (matches and matches[0].score >= EXACT_MATCH)
     if (
         matches and matches[0].located.career_id != asked_career and (general or matches[0].score < SEARCH_MATCH)
     ):  # another career's fact only for a specific question it answers ("what do they do?" is not)

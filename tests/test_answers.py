@@ -317,7 +317,18 @@ def test_ambiguous_and_unknown_names(kb: KnowledgeBase) -> None:
 
 
 @pytest.mark.parametrize(
-    "name, country", [("Canada", "canada"), ("england", "uk"), ("the UK", "uk"), ("USA", "us"), ("aussie", "australia")]
+    "name, country",
+    [
+        ("Canada", "canada"),
+        ("england", "uk"),
+        ("the UK", "uk"),
+        ("USA", "us"),
+        ("aussie", "australia"),
+        ("CAMLPR", "canada"),  # regulators and certifying bodies say which country is meant
+        ("SSMLT", "canada"),
+        ("IBMS", "uk"),
+        ("AIMS", "australia"),
+    ],
 )
 def test_country_names_resolve(kb: KnowledgeBase, name: str, country: str) -> None:
     assert kb.resolve_country(name) == country

@@ -333,6 +333,15 @@ def test_each_sentence_of_a_message_asking_two_things_is_answered(kb: KnowledgeB
     assert "students a year" in both and "half-time" in both and "half-time" not in alone
 
 
+def test_a_short_question_naming_what_it_asks_about_gets_the_fact_that_answers_it(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    """ "What is CAMLPR?" is as short as "what do they do?", but a fact answers just that; it is
+    filed under technologists, and the student named no career."""
+    text = ask(kb, index, "certification", "what is CAMLPR?", country_id="canada")
+    assert "Canadian Alliance of Medical Laboratory Professionals Regulators" in text
+
+
 def test_a_detail_for_another_country_does_not_follow_an_overview(kb: KnowledgeBase) -> None:
     question = Question("certification", career_id=MLT, country_id="us")
     elsewhere = next(f for f in kb.career(MLS).topics["certification"].facts if f.country == "canada")
