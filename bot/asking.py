@@ -26,7 +26,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from bot.answers import Answer, Question, answer, cite_all, compare, focused_answer
-from bot.conversation import same_career_names
+from bot.conversation import FOLLOW_UP_TOPIC_FOR_A_CAREER, same_career_names
 from bot.knowledge_base import KnowledgeBase
 from bot.matching import FactIndex, Match
 from bot.schema import Fact
@@ -219,9 +219,12 @@ def search_answer(
     `answer_question`: a pointer, after the facts only if one answers it closely."""
     if not _words(text):
         return None
+    words = _question_words(index, text)
+    if career_id is not None and words <= GENERAL_QUESTION_WORDS and index.names_a_career(text):
+        # "what is an MLS?": all it asks about is the career it names
+        return answer(kb, Question(FOLLOW_UP_TOPIC_FOR_A_CAREER, career_id=career_id, country_id=country_id))
     vector = index.encode(text)
     ranked = index.rank(vector, country_id=country_id or kb.default_country)
-    words = _question_words(index, text)
     matches = _prefer(ranked, career_id or kb.default_career, words, named=career_id is not None)
     if asks_for_opinion(text):
         question = Question("", career_id=career_id, country_id=country_id)

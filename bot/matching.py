@@ -117,6 +117,10 @@ class FactIndex:
         vectors: Vectors = self.encoder.encode([self.neutral(t) for t in texts])
         return vectors
 
+    def names_a_career(self, text: str) -> bool:
+        """Whether the text names a career ("MLS", "lab techs")."""
+        return bool(self._career_names.search(TYPOGRAPHIC_APOSTROPHES.sub("'", text)))
+
     def neutral(self, text: str) -> str:
         """The text without career names: which career is asked about is settled by name
         (bot.knowledge_base), so it must not decide which fact matches; "where do lab techs get

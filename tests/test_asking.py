@@ -342,6 +342,14 @@ def test_a_short_question_naming_what_it_asks_about_gets_the_fact_that_answers_i
     assert "Canadian Alliance of Medical Laboratory Professionals Regulators" in text
 
 
+def test_a_message_that_only_names_a_career_gets_what_the_career_does(kb: KnowledgeBase, index: FactIndex) -> None:
+    """No intent took "what is an MLS": with the career name set aside, "what is an" matches any
+    fact by chance (a cytotechnologist's, once); it asks what the career named is."""
+    found = search_answer(kb, index, "what is an MLS", career_id=MLS)
+    assert found is not None and found.text == answer(kb, Question("duties", career_id=MLS)).text
+    assert search_answer(kb, index, "pizza time now", career_id=MLS) is None  # names no career
+
+
 def test_a_detail_for_another_country_does_not_follow_an_overview(kb: KnowledgeBase) -> None:
     question = Question("certification", career_id=MLT, country_id="us")
     elsewhere = next(f for f in kb.career(MLS).topics["certification"].facts if f.country == "canada")
