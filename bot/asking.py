@@ -1,6 +1,6 @@
 """Answer the question the student actually asked, not just its topic.
 
-Two entry points, both plain Python over `bot.matching`:
+Three entry points, all plain Python over `bot.matching`:
 
 - `answer_question`: a message the NLU gave a topic. When a fact answers it clearly better than
   the topic's overview would (a detail such as "the trainee licence takes about 90 days", or a
@@ -10,6 +10,11 @@ Two entry points, both plain Python over `bot.matching`:
   The whole file is searched: a close match is answered, saying which career it is about;
   otherwise an honest "I don't have that" with the most useful pointer (the NAACLS program finder,
   a state board, CSMLS...), never a topic's facts for a question it does not answer.
+- `answer_comparison`: a comparison ("MLT vs MLS?"): a side-by-side, unless one fact answers
+  the question itself.
+
+When the first two answer with facts, a message that asks several things, a sentence each, also
+gets the fact that answers each of its other sentences (`_part_facts`).
 
 The thresholds are cosine similarities of all-MiniLM-L6-v2 vectors (bot.sentence_encoder): a
 question and a phrasing of the same question score about 0.6-0.9, two questions on one topic
@@ -250,7 +255,7 @@ def pointer_answer(kb: KnowledgeBase, pointer: Match) -> Answer:
     return Answer(text="\n\n".join([said, *cited]), found=False)
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=1)  # the current knowledge file's index only
 def _general_comparison_vectors(index: FactIndex) -> Vectors:
     return index.encode_each(GENERAL_COMPARISONS)
 
