@@ -79,6 +79,7 @@ ABOUT_THE_FIELD = 0.40
 PART_MATCH = 0.60
 PART_WORDS = 4
 MAX_PART_FACTS = 2
+MAX_PARTS = 6  # sentences looked at: a long message must not cost an encoding for each of its sentences
 OPINION_FACT_MATCH = 0.70  # a question asking for an opinion gets a fact only if one answers it this closely
 # ... and is sent to a particular place (the program list, a state board) only if it is about that
 # place this closely; else to a counselor ("is the lab hurting your social life?" is not for NAACLS)
@@ -318,7 +319,7 @@ def _closest_pointer(index: FactIndex, vector: Vectors, country_id: str, useful:
 def _part_facts(index: FactIndex, text: str, top: Match) -> List[Fact]:
     """For a message asking several things, a sentence each: the fact of the best match's career
     and country that answers each sentence closely (figures aside: they come with their series)."""
-    parts = [p for p in re.split(r"(?<=[?.!;])\s+", text.strip()) if len(p.split()) >= PART_WORDS]
+    parts = [p for p in re.split(r"(?<=[?.!;])\s+", text.strip()) if len(p.split()) >= PART_WORDS][:MAX_PARTS]
     if len(parts) < 2 or top.located.career_id is None:
         return []
     found: List[Fact] = []

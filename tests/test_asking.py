@@ -5,14 +5,14 @@ what the file cannot answer gets an honest pointer. Uses the real knowledge file
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, List, Sequence
 
 import numpy as np
 import pytest
 
 from bot import Question, answer, load_knowledge
 from bot.answers import cite_all
-from bot.asking import answer_comparison, answer_question, asks_for_opinion, search_answer
+from bot.asking import MAX_PARTS, answer_comparison, answer_question, asks_for_opinion, search_answer
 from bot.knowledge_base import KnowledgeBase
 from bot.loader import KnowledgeFileError
 from bot.matching import OTHER_TOPIC_PENALTY, FactIndex
@@ -348,6 +348,17 @@ def test_a_message_that_only_names_a_career_gets_what_the_career_does(kb: Knowle
     found = search_answer(kb, index, "what is an MLS", career_id=MLS)
     assert found is not None and found.text == answer(kb, Question("duties", career_id=MLS)).text
     assert search_answer(kb, index, "pizza time now", career_id=MLS) is None  # names no career
+
+
+def test_a_long_message_costs_at_most_a_few_sentence_encodings(
+    kb: KnowledgeBase, index: FactIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoded: List[int] = []
+    encode_each = index.encode_each
+    monkeypatch.setattr(index, "encode_each", lambda texts: encoded.append(len(texts)) or encode_each(texts))
+    asks = "How many students does a hospital MLS program take each year? And can I do the program part-time?"
+    answer_question(kb, index, Question("education", career_id=MLS), " ".join([asks] * 50))
+    assert encoded and max(encoded) <= MAX_PARTS <= 10  # not one encoding per sentence (100 here)
 
 
 def test_a_detail_for_another_country_does_not_follow_an_overview(kb: KnowledgeBase) -> None:
