@@ -25,8 +25,10 @@ E2E_FLOOR = 0.97  # measured 98.7% on 2026-11-23 (goal: at least 98%)
 # 2026-11-23, 48% with that of 2026-12-04. In a second session that day the second held-out set
 # joined the tuning set too (292 questions: 58% with the session's starting code, 63% at its end),
 # and a third collection became the held-out set (57 questions, most of them opinions and personal
-# cases: 25% with the starting code and 25% at its end).
-REAL_QUESTIONS_FLOOR = {"tuning": 0.59, "heldout": 0.21}
+# cases: 25% with the starting code and 25% at its end). On 2026-12-06 the third joined the tuning set
+# (349 questions: 57% with that day's starting code) and a fourth collection became the held-out set
+# (64 questions from 33 pages, mostly program, regulator and FAQ pages: 8% with the starting code).
+REAL_QUESTIONS_FLOOR = {"tuning": 0.55, "heldout": 0.06}
 
 
 def test_end_to_end_answers(running_bot: RunningBot) -> None:
