@@ -103,7 +103,10 @@ _OPINION = re.compile(
     r"|\bexaggerated\b|\bstand out\b|\bactually (seeing|like)\b"
     r"|\b(my|your) chances\b|\b(decide|deciding|choose|choosing|torn) between\b|\bindecisive\b|\btoo limiting\b"
     r"|\bhave you (ever )?(seen|done|gone|had|tried)\b|\byou'?ve (done|seen|gone|had)\b|\bis there (any )?hope\b"
-    r"|\b(miserable|defeated)\b",
+    r"|\b(miserable|defeated)\b"
+    # addressed to people who have been there: their experience, not a fact
+    r"|\b(to|for) those (of you )?(who|that)\b|^\W*any(one|body)\b(?! (here )?knows?\b)|\b(did|were) you\b"
+    r"|\bany (tips|advice)\b|\bhow common\b|\btoxic\w*|\bwhat'?s the deal\b|\bwhat (drives|motivates)\b",
     re.IGNORECASE,
 )
 
@@ -303,8 +306,12 @@ def _opinion_answer(
     if not matches or matches[0].score < OPINION_FACT_MATCH:
         return pointer_answer(kb, pointer)
     focused = _focused(kb, question, matches)  # in the best match's topic
-    rest = f"What is right for you, or what people think of it, no source can tell: {pointer.fact.text}"
-    return replace(focused, text=f"{focused.text}\n\n{rest}")
+    # the honest part first: the facts that follow answer what the question rests on, not what it asks
+    first = (
+        "I don't have a sourced answer to that as asked (it turns on people's experience, opinions or your "
+        f"own case), so I won't guess. {pointer.fact.text} What the sources do say:"
+    )
+    return replace(focused, text=f"{first}\n\n{focused.text}")
 
 
 def _closest_pointer(index: FactIndex, vector: Vectors, country_id: str, useful: float = USEFUL_POINTER) -> Match:

@@ -185,10 +185,16 @@ def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
         "have you ever seen someone go from nursing into the lab?",
         "is there any hope for me after two rejections?",
         "is an MLT degree too limiting if I want to move into research later?",
+        "For those who switched from nursing, what was the hardest part?",
+        "Anyone regret going into histology?",
+        "Were you able to work while doing clinicals?",
+        "any tips for the BOC exam?",
+        "how common is it to get hired before graduating?",
     ]:
         assert asks_for_opinion(text), text
     for text in [
         "does anyone know if ASCP needs pay stubs",
+        "anyone know if California accepts AMT?",
         "should i become a phlebotomist or an MLT",
         "what is the difference between an MLT and an MLS",
     ]:
@@ -206,7 +212,8 @@ def test_an_opinion_with_a_factual_part_gets_the_facts_and_where_to_take_the_res
     text = ask(
         kb, index, "work_environment", "do new techs end up on night shifts, and would you say the job is worth it?"
     )
-    assert "night shift" in text and "no source can tell" in text
+    assert text.startswith("I don't have a sourced answer to that as asked")
+    assert "night shift" in text.split("What the sources do say:")[1]
 
 
 def test_a_specific_question_nothing_answers_gets_a_pointer_not_the_topic(kb: KnowledgeBase, index: FactIndex) -> None:
