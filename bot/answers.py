@@ -95,8 +95,9 @@ def answer(kb: KnowledgeBase, question: Question, also: Sequence[Fact] = ()) -> 
 
 def overview(entry: CareerTopic) -> List[Fact]:
     """The facts a topic's answer gives when no specific question is asked: all but the details
-    (`detail: true`, given only to the question they answer)."""
-    return [f for f in entry.facts if not f.detail]
+    (`detail: true`, given only to the question they answer); a topic that has only details
+    (a career's one program, say) gives those."""
+    return [f for f in entry.facts if not f.detail] or list(entry.facts)
 
 
 def focused_answer(kb: KnowledgeBase, question: Question, facts: List[Fact], country_id: Optional[str]) -> Answer:

@@ -11,7 +11,9 @@ from typing import Any, Callable, Dict, List
 import pytest
 
 from bot import Question, answer, compare, describe_topics, load_knowledge, topics_overview
+from bot.answers import overview
 from bot.knowledge_base import KnowledgeBase
+from bot.schema import CareerTopic, Fact
 
 MLT = "medical_laboratory_technician"
 MLS = "medical_laboratory_technologist"
@@ -394,3 +396,10 @@ def test_an_answer_that_opens_with_yes_or_no_says_to_what(kb: KnowledgeBase) -> 
                 text = answer(kb, Question(topic, career_id=career_id, country_id=country_id)).text
                 for line in paragraphs(text)[1:]:
                     assert not re.match(r"(-\s*)?(Mostly |Usually )?(yes|no)\b", line, re.IGNORECASE), (topic, line)
+
+
+def test_a_topic_with_only_details_gives_them_as_its_overview() -> None:
+    detail = Fact(text="Example College's program takes 24 months.", source="s", as_of=2026, detail=True)
+    general = Fact(text="Programs take about two years.", source="s", as_of=2026)
+    assert overview(CareerTopic(facts=[detail])) == [detail]
+    assert overview(CareerTopic(facts=[detail, general])) == [general]
