@@ -64,6 +64,10 @@ COMPARE_FACT_MATCH = 0.65  # a detail this close answers a comparison question b
 # ... unless the question is about as close to asking for the difference in general: then the
 # side-by-side answers it ("what are the major differences between an MLT and an MLS?")
 GENERAL_COMPARISON_MARGIN = 0.10
+# ... and one this close to asking for the difference in general is such a question, however close a
+# fact about one place comes ("is there a difference between an MLT and an MLS?" is not asking
+# about California's rules); one with a setting or a part to it scores about 0.37-0.41
+GENERAL_COMPARISON_MATCH = 0.50
 GENERAL_COMPARISONS = (
     "what is the difference between them",
     "how do they compare",
@@ -208,7 +212,8 @@ def answer_comparison(
             matches
             and (matches[0].located.is_detail or not named_careers)
             and matches[0].score >= COMPARE_FACT_MATCH
-            and _general_comparison_score(index, vector) < matches[0].score - GENERAL_COMPARISON_MARGIN
+            and _general_comparison_score(index, vector)
+            < min(GENERAL_COMPARISON_MATCH, matches[0].score - GENERAL_COMPARISON_MARGIN)
         ):
             top = matches[0]
             return _focused(kb, Question(top.located.topic_id or "", top.located.career_id, country_id), matches)

@@ -157,7 +157,7 @@ def test_sources_are_links_to_their_pages() -> None:
 
 def test_a_comparison_question_one_fact_answers_gets_that_fact(kb: KnowledgeBase, index: FactIndex) -> None:
     pair = (MLS, MLT)
-    specific = answer_comparison(kb, index, pair, None, "What is the difference between a CLS and a MLT?")
+    specific = answer_comparison(kb, index, pair, None, "What is the difference between a CLS and a MLT in California?")
     assert "moderate complexity" in specific.text and specific.more_on is not None
     general = answer_comparison(kb, index, pair, None, "compare them")
     assert general.text.startswith("Medical laboratory technologist vs medical laboratory technician:")
@@ -222,6 +222,20 @@ def test_a_specific_question_nothing_answers_gets_a_pointer_not_the_topic(kb: Kn
     )
     assert not result.found and "counselor" in result.text  # the general pointer, not a state board's
     assert result.text != answer(kb, Question("education")).text
+
+
+def test_asking_whether_two_careers_differ_gets_the_side_by_side_not_one_state_s_rule(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    for text in [
+        "Is there a difference between an mlt and an mls?",
+        "what are the major differences between an MLT and an MLS?",
+    ]:
+        assert " vs " in answer_comparison(kb, index, (MLT, MLS), None, text).text, text
+    in_california = answer_comparison(
+        kb, index, (MLT, MLS), None, "what is the difference between a CLS and an MLT in California"
+    )
+    assert "California" in in_california.text and " vs " not in in_california.text
 
 
 def test_a_comparison_naming_no_career_is_answered_by_the_fact_that_answers_it(
