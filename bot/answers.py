@@ -43,6 +43,7 @@ class Question:
     country_id: Optional[str] = None  # None: the default country where rules differ, said likewise
     said_as: Optional[str] = None  # the ambiguous name the student used ("clinical technician")
     not_covered: Optional[str] = None  # a job the student named that the file does not cover ("nurse")
+    uncovered_country: Optional[str] = None  # a country the student named that the file has no facts for
 
 
 def cite(source: Source) -> str:
@@ -323,6 +324,11 @@ def _header(kb: KnowledgeBase, career: Career, question: Question, country_id: O
         assumed.append("country")
     if not assumed:
         return f"About {career.plural}{where}:"
+    if "country" in assumed and question.uncovered_country:
+        elsewhere = question.uncovered_country
+        return (
+            f"About {career.plural}{where} (I have no sourced facts for {elsewhere}; name another country to switch):"
+        )
     return f"About {career.plural}{where} (assumed: name another {' or '.join(assumed)} to switch):"
 
 

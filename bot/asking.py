@@ -124,6 +124,8 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     """A topic question in the student's words (see the module docstring)."""
     if not _words(text) or (question.not_covered and question.career_id is None):
         return answer(kb, question)
+    if question.country_id is None:  # "...in New Zealand?": the answer says it is not about there
+        question = replace(question, uncovered_country=kb.uncovered_country(text))
     vector = index.encode(str(text))
     words = _question_words(index, str(text))
     country_id = question.country_id or kb.default_country
@@ -233,20 +235,31 @@ def search_answer(
     `answer_question`: a pointer, after the facts only if one answers it closely."""
     if not _words(text):
         return None
+    elsewhere = None if country_id else kb.uncovered_country(text)
     words = _question_words(index, text)
     if career_id is not None and words <= GENERAL_QUESTION_WORDS and index.names_a_career(text):
         # "what is an MLS?": all it asks about is the career it names
-        return answer(kb, Question(FOLLOW_UP_TOPIC_FOR_A_CAREER, career_id=career_id, country_id=country_id))
+        return answer(
+            kb,
+            Question(
+                FOLLOW_UP_TOPIC_FOR_A_CAREER, career_id=career_id, country_id=country_id, uncovered_country=elsewhere
+            ),
+        )
     vector = index.encode(text)
     ranked = index.rank(vector, country_id=country_id or kb.default_country)
     matches = _prefer(ranked, career_id or kb.default_career, words, named=career_id is not None)
     if asks_for_opinion(text):
-        question = Question("", career_id=career_id, country_id=country_id)
+        question = Question("", career_id=career_id, country_id=country_id, uncovered_country=elsewhere)
         return _opinion_answer(kb, index, vector, question, matches, country_id or kb.default_country)
     if matches and matches[0].score >= SEARCH_MATCH:
         top = matches[0]
         # the answer names its career: the student did not, or named another
-        question = Question(top.located.topic_id or "", career_id=top.located.career_id, country_id=country_id)
+        question = Question(
+            top.located.topic_id or "",
+            career_id=top.located.career_id,
+            country_id=country_id,
+            uncovered_country=elsewhere,
+        )
         return _focused(kb, question, matches, _part_facts(index, text, top))
     pointer = _best_pointer(index, vector, country_id or kb.default_country)
     if pointer is not None:
@@ -368,6 +381,7 @@ def _focused(kb: KnowledgeBase, question: Question, matches: List[Match], parts:
         career_id=question.career_id if same_career else top.located.career_id,
         country_id=question.country_id,
         said_as=question.said_as if same_career else None,
+        uncovered_country=question.uncovered_country,
     )
     return focused_answer(kb, asked, chosen, country_id=top.fact.country or question.country_id)
 

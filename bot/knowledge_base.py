@@ -3,6 +3,7 @@ and what the names students use (lab tech, MLS, Canada, "clinical technician") r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
@@ -52,6 +53,9 @@ class KnowledgeBase:
         for country_id, country in data.countries.items():
             for name in [country_id, country.name, *country.aliases]:
                 self._country_names[normalize(name)] = country_id
+        self._covered_country_pattern = _names_pattern(list(self._country_names))
+        self._other_countries = {normalize(name): name for name in data.other_countries}
+        self._other_country_pattern = _names_pattern(list(self._other_countries))
 
     # topics
     def topics(self) -> List[Topic]:
@@ -118,6 +122,18 @@ class KnowledgeBase:
     def resolve_country(self, name: str) -> Optional[str]:
         return self._country_names.get(normalize(name))
 
+    def uncovered_country(self, text: Optional[str]) -> Optional[str]:
+        """A country the message names that the file has no facts for ("New Zealand"), as the file
+        spells it; None if it names none, or also names a country the file covers ("I trained in
+        India, can I work in Canada?" is about Canada)."""
+        if not text or self._other_country_pattern is None:
+            return None
+        found = self._other_country_pattern.search(text)
+        covered = self._covered_country_pattern
+        if found is None or (covered is not None and covered.search(text)):
+            return None
+        return self._other_countries[normalize(found.group(0))]
+
     def country_names(self) -> List[str]:
         return [alias for country in self._data.countries.values() for alias in country.aliases]
 
@@ -139,3 +155,11 @@ class KnowledgeBase:
             f"{len(self._data.careers)} careers, {len(self._topics)} topics, "
             f"{len(self.all_facts())} facts, {len(self._data.sources)} sources"
         )
+
+
+def _names_pattern(names: List[str]) -> Optional[re.Pattern[str]]:
+    """Any of the names as whole words, longest first, ignoring case; None for no names."""
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])", re.IGNORECASE)

@@ -190,6 +190,9 @@ class KnowledgeFile(_Strict):
     sources: Dict[Identifier, Source]
     careers: Dict[Identifier, Career]
     other_careers: Optional[OtherCareers] = None
+    # Countries students ask about that the file has no facts for ("new zealand"): an answer whose
+    # rules differ by country says it is not about them, rather than silently answering for the default
+    other_countries: List[str] = Field(default_factory=list)
     # Where to look when the file has no answer: the NAACLS program finder, a state board, CSMLS...
     # Each says (with `answers`) which questions it is the pointer for.
     pointers: Dict[Identifier, Pointer] = Field(default_factory=dict)
@@ -219,6 +222,7 @@ class _ReferenceCheck:
             self.claim_names(("countries", country_id), country.aliases)
         for career_id, career in knowledge.careers.items():
             self.career(career_id, career)
+        self.claim_names(("other_countries",), knowledge.other_countries, field=None)
         if knowledge.other_careers is not None:
             self.claim_names(("other_careers", "names"), knowledge.other_careers.names, field=None)
             self.fact(("other_careers", "pointer"), knowledge.other_careers.pointer)

@@ -393,3 +393,17 @@ def test_an_opinion_goes_to_a_counselor_unless_a_particular_place_is_about_it(
 ) -> None:
     text = ask(kb, index, "work_environment", "is lab work hurting anyone else's social life and mental health?")
     assert text.startswith("I don't have a sourced answer") and "counselor" in text and "naacls.org" not in text
+
+
+def test_a_country_the_file_has_no_facts_for_is_named_in_the_answer_not_silently_replaced(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    elsewhere = answer_question(
+        kb, index, Question("certification"), "do I need a license to work in a lab in New Zealand?"
+    )
+    assert "in the US (I have no sourced facts for New Zealand; name another country to switch)" in elsewhere.text
+    canada = answer_question(kb, index, Question("certification"), "I trained in India, do I need a licence in Canada?")
+    assert "no sourced facts for" not in canada.text
+    searched = search_answer(kb, index, "how long does it take to become a medical lab scientist in Ireland")
+    assert searched is not None and "no sourced facts for Ireland" in searched.text
+    assert kb.uncovered_country("is a Georgia licence needed?") is None  # a US state, not the country

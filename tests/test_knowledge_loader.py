@@ -214,6 +214,11 @@ def test_a_job_not_covered_must_not_also_name_a_career(write_knowledge: Callable
     )
 
 
+def test_a_country_not_covered_must_not_also_name_a_covered_one(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: d["other_countries"].append("Ontario")))
+    assert "'Ontario' already names countries.canada" in str(error) and "other_countries" in str(error)
+
+
 def test_the_pointer_for_jobs_not_covered_needs_a_known_source(write_knowledge: Callable[..., Path]) -> None:
     error = rejects(write_knowledge(lambda d: d["other_careers"]["pointer"].update(source="nowhere")))
     assert "entry other_careers.pointer, field 'source': unknown source 'nowhere'" in str(error)
