@@ -74,8 +74,9 @@ GENERAL_COMPARISONS = (
     "what are the differences between the two jobs",
 )
 GENERAL_TOPIC_MATCH = 0.45  # a longer question this close to a topic in general gets its overview
-# A longer message whose best fact is this close is about lab careers, even if nothing answers it
-# (an off-topic one, homework or pizza, scores about 0.2-0.38): it gets an honest pointer.
+# A longer message, or one naming a lab career, whose best fact is this close is about lab careers,
+# even if nothing answers it (an off-topic one, homework or pizza, scores about 0.2-0.38; a short
+# one can score more, "how do I get a driver's license?" 0.68): it gets an honest pointer.
 ABOUT_THE_FIELD = 0.40
 # A message asking several things, a sentence each ("how big are the classes? is there a waiting
 # list?"): a sentence of at least PART_WORDS words that a fact of the answer's career answers this
@@ -264,8 +265,10 @@ def search_answer(
     pointer = _best_pointer(index, vector, country_id or kb.default_country)
     if pointer is not None:
         return pointer_answer(kb, pointer)
-    if words > SHORT_QUESTION_WORDS and matches and matches[0].score >= ABOUT_THE_FIELD:
-        # a real question about lab careers that nothing answers: say so, rather than "didn't get that"
+    about_the_field = bool(ranked) and ranked[0].score >= ABOUT_THE_FIELD
+    if about_the_field and (words > SHORT_QUESTION_WORDS or career_id is not None or index.names_a_career(text)):
+        # a real question about lab careers that nothing answers (a longer one, or one naming a lab
+        # career: "are they still accepting international MedTechs?"): say so, not "didn't get that"
         return pointer_answer(kb, _closest_pointer(index, vector, country_id or kb.default_country))
     return None
 

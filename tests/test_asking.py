@@ -407,3 +407,11 @@ def test_a_country_the_file_has_no_facts_for_is_named_in_the_answer_not_silently
     searched = search_answer(kb, index, "how long does it take to become a medical lab scientist in Ireland")
     assert searched is not None and "no sourced facts for Ireland" in searched.text
     assert kb.uncovered_country("is a Georgia licence needed?") is None  # a US state, not the country
+
+
+def test_a_short_message_naming_a_lab_career_that_nothing_answers_gets_a_pointer(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    named = search_answer(kb, index, "Are they still accepting international MedTechs?")
+    assert named is not None and named.text.startswith("I don't have a sourced answer")
+    assert search_answer(kb, index, "what's the best phone to buy") is None  # off topic: "didn't get that"
