@@ -111,7 +111,7 @@ _OPINION = re.compile(
     r"|\b(miserable|defeated)\b"
     # addressed to people who have been there: their experience, not a fact
     r"|\b(to|for) those (of you )?(who|that)\b|^\W*any(one|body)\b(?! (here )?knows?\b)|\b(did|were) you\b"
-    r"|\bany (tips|advice)\b|\bhow common\b|\btoxic\w*|\bwhat'?s the deal\b|\bwhat (drives|motivates)\b",
+    r"|\bany (tips|advice)\b|\bhow common\b|\btoxic\w*|\bwhat'?s the deal\b|\bwhat('s| is)? (drives|motivates|driving|motivating)\b",
     re.IGNORECASE,
 )
 

@@ -190,6 +190,7 @@ def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
         "Were you able to work while doing clinicals?",
         "any tips for the BOC exam?",
         "how common is it to get hired before graduating?",
+        "what's motivating people to stay in the lab?",
     ]:
         assert asks_for_opinion(text), text
     for text in [
