@@ -43,6 +43,7 @@ POINTER_MATCH = 0.40  # a pointer this close is worth offering when no fact answ
 USEFUL_POINTER = 0.50  # ... and, once the file has no answer anyway, preferred to the counselor
 POINTER_OVER_TOPIC = 0.65  # ... and this close, rather than a topic's overview ("do you recommend it?")
 CLOSE_BEHIND = 0.08  # other facts this close to the best match are part of its answer
+OTHER_TOPIC_BEHIND = 0.04  # ... or this close, for a fact under another topic than the best match's
 # The career in question (named, or the default) leads when its best fact is this close to the
 # best: a short question by CLOSE_BEHIND (it is general, and its career's overview answers it), a
 # longer one by less (it is specific: the fact that answers it leads, whichever career it is filed under).
@@ -111,7 +112,8 @@ _OPINION = re.compile(
     r"|\b(miserable|defeated)\b"
     # addressed to people who have been there: their experience, not a fact
     r"|\b(to|for) those (of you )?(who|that)\b|^\W*any(one|body)\b(?! (here )?knows?\b)|\b(did|were) you\b"
-    r"|\bany (tips|advice)\b|\bhow common\b|\btoxic\w*|\bwhat'?s the deal\b|\bwhat('s| is)? (drives|motivates|driving|motivating)\b",
+    r"|\bany (tips|advice)\b|\bhow common\b|\btoxic\w*|\bwhat'?s the deal\b"
+    r"|\bwhat('s| is)? (drives|motivates|driving|motivating)\b",
     re.IGNORECASE,
 )
 
@@ -372,8 +374,9 @@ def _focused(kb: KnowledgeBase, question: Question, matches: List[Match], parts:
             break
         if not isinstance(m.fact, Fact) or m.located.career_id != top.located.career_id:
             continue
+        other_topic = m.located.topic_id != top.located.topic_id
         if m.fact.country not in (None, top.fact.country) or (
-            m.fact.figure and m.located.topic_id != top.located.topic_id
+            other_topic and (m.fact.figure or m.fit < top.fit - OTHER_TOPIC_BEHIND)
         ):
             continue
         chosen.append(m.fact)

@@ -416,3 +416,13 @@ def test_a_short_message_naming_a_lab_career_that_nothing_answers_gets_a_pointer
     named = search_answer(kb, index, "Are they still accepting international MedTechs?")
     assert named is not None and named.text.startswith("I don't have a sourced answer")
     assert search_answer(kb, index, "what's the best phone to buy") is None  # off topic: "didn't get that"
+
+
+def test_an_answer_keeps_to_its_best_fact_s_topic_unless_another_fits_nearly_as_well(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    text = "How different is working at a diagnostic lab from working at a hospital?"
+    found = search_answer(kb, index, text)
+    assert found is not None and "Reference labs" in found.text
+    reply = found.text
+    assert "respiratory therapists" not in reply and "Medical Diagnostics major" not in reply  # other topics
