@@ -73,6 +73,7 @@ GENERAL_COMPARISONS = (
     "what is the difference between them",
     "how do they compare",
     "what are the differences between the two jobs",
+    "are they the same job",
 )
 GENERAL_TOPIC_MATCH = 0.45  # a longer question this close to a topic in general gets its overview
 # A longer message, or one naming a lab career, whose best fact is this close is about lab careers,

@@ -168,10 +168,10 @@ def test_unknown_topic_is_said_honestly(kb: KnowledgeBase) -> None:
 
 
 def test_a_topic_the_file_marks_unknown_says_so_and_why(kb: KnowledgeBase) -> None:
-    result = answer(kb, Question("salary", "cytotechnologist"))
+    result = answer(kb, Question("salary", "patient_care_clinical_technician"))
     assert not result.found
-    assert "don't have sourced information on how much they earn for cytotechnologists" in result.text
-    assert "No source I have gives a separate pay figure" in result.text
+    assert "don't have sourced information on how much they earn for patient-facing clinical technicians" in result.text
+    assert "The articles on this role give no pay figure" in result.text
     assert "$" not in result.text
     assert [t.id for t in result.follow_ups] == ["duties", "education", "certification"]
 
