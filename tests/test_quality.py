@@ -28,7 +28,9 @@ E2E_FLOOR = 0.97  # measured 98.7% on 2026-11-23 (goal: at least 98%)
 # cases: 25% with the starting code and 25% at its end). On 2026-12-06 the third joined the tuning set
 # (349 questions: 57% with that day's starting code) and a fourth collection became the held-out set
 # (64 questions from 33 pages, mostly program, regulator and FAQ pages: 8% with the starting code).
-REAL_QUESTIONS_FLOOR = {"tuning": 0.55, "heldout": 0.06}
+# At that session's end: tuning 61%, held-out 6% (its questions mostly need their own page's facts;
+# those pages were kept out of the knowledge file so that the set stays blind).
+REAL_QUESTIONS_FLOOR = {"tuning": 0.59, "heldout": 0.05}
 
 
 def test_end_to_end_answers(running_bot: RunningBot) -> None:
