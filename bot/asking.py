@@ -48,6 +48,7 @@ OTHER_TOPIC_BEHIND = 0.04  # ... or this close, for a fact under another topic t
 # best: a short question by CLOSE_BEHIND (it is general, and its career's overview answers it), a
 # longer one by less (it is specific: the fact that answers it leads, whichever career it is filed under).
 SPECIFIC_CAREER_LEAD = 0.03
+CLEAR_MATCH = 0.75  # ... and a short question a fact matches this closely is a specific one
 # A topic's general questions ("how much do they make?") match a longer, specific question less
 # well than their score says: against one, the overview counts this much less.
 SPECIFIC_TOPIC_DISCOUNT = 0.05
@@ -307,8 +308,11 @@ def _lab_generalists(kb: KnowledgeBase) -> List[str]:
 def _prefer(matches: List[Match], career_id: str, words: int, named: bool = False) -> List[Match]:
     """The matches with the given career's first if its best is close enough to the best: within
     CLOSE_BEHIND for a career the student named (or talked about) or a short question, else
-    within SPECIFIC_CAREER_LEAD (`words`: the question's, career names aside)."""
-    lead = CLOSE_BEHIND if named or words <= SHORT_QUESTION_WORDS else SPECIFIC_CAREER_LEAD
+    within SPECIFIC_CAREER_LEAD (`words`: the question's, career names aside). A short question
+    that one fact matches all but word for word (CLEAR_MATCH) is specific too ("can I retake an
+    ASCP test?"): the fact that answers it leads, whichever of the two careers it is filed under."""
+    general = named or (words <= SHORT_QUESTION_WORDS and not (matches and matches[0].score >= CLEAR_MATCH))
+    lead = CLOSE_BEHIND if general else SPECIFIC_CAREER_LEAD
     preferred = [m for m in matches if m.located.career_id == career_id]
     if preferred and matches and preferred[0].score >= matches[0].score - lead:
         return preferred + [m for m in matches if m.located.career_id != career_id]

@@ -426,3 +426,12 @@ def test_an_answer_keeps_to_its_best_fact_s_topic_unless_another_fits_nearly_as_
     assert found is not None and "Reference labs" in found.text
     reply = found.text
     assert "respiratory therapists" not in reply and "Medical Diagnostics major" not in reply  # other topics
+
+
+def test_a_short_question_one_fact_matches_closely_leads_with_that_fact_whichever_career_holds_it(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    """The retake rule is filed under technologists; a technicians' fact that only mentions ASCP
+    must not lead just because technicians are the default career."""
+    reply = answer_question(kb, index, Question("certification"), "Can I retake an ASCP test?").text
+    assert reply.split("\n\n")[1].startswith("To retake an ASCP exam")
