@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from bot.schema import AmbiguousName, Career, CareerTopic, Country, Fact, KnowledgeFile, OtherCareers, Pointer, Source
 from bot.schema import normalize_name as normalize
@@ -53,9 +53,9 @@ class KnowledgeBase:
         for country_id, country in data.countries.items():
             for name in [country_id, country.name, *country.aliases]:
                 self._country_names[normalize(name)] = country_id
-        self._covered_country_pattern = _names_pattern(list(self._country_names))
+        self._covered_country_pattern = names_pattern(self._country_names)
         self._other_countries = {normalize(name): name for name in data.other_countries}
-        self._other_country_pattern = _names_pattern(list(self._other_countries))
+        self._other_country_pattern = names_pattern(self._other_countries)
 
     # topics
     def topics(self) -> List[Topic]:
@@ -126,11 +126,8 @@ class KnowledgeBase:
         """A country the message names that the file has no facts for ("New Zealand"), as the file
         spells it; None if it names none, or also names a country the file covers ("I trained in
         India, can I work in Canada?" is about Canada)."""
-        if not text or self._other_country_pattern is None:
-            return None
-        found = self._other_country_pattern.search(text)
-        covered = self._covered_country_pattern
-        if found is None or (covered is not None and covered.search(text)):
+        found = self._other_country_pattern.search(text or "")
+        if found is None or self._covered_country_pattern.search(str(text)):
             return None
         return self._other_countries[normalize(found.group(0))]
 
@@ -157,9 +154,8 @@ class KnowledgeBase:
         )
 
 
-def _names_pattern(names: List[str]) -> Optional[re.Pattern[str]]:
-    """Any of the names as whole words, longest first, ignoring case; None for no names."""
-    if not names:
-        return None
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])", re.IGNORECASE)
+def names_pattern(names: Iterable[str], endings: str = "") -> re.Pattern[str]:
+    """Any of the names as whole words, longest first, ignoring case, optionally followed by one of
+    `endings` (a regex: plurals, possessives); with no names, a pattern that matches nothing."""
+    alternatives = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"\b(?:{alternatives}){endings}(?!\w)", re.IGNORECASE)

@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Protocol, Sequence, Union
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.knowledge_base import KnowledgeBase
+from bot.knowledge_base import KnowledgeBase, names_pattern
 from bot.schema import TYPOGRAPHIC_APOSTROPHES, Fact, Pointer
 from bot.sentence_encoder import MODEL_PACKAGE, Vectors
 
@@ -175,8 +175,7 @@ class FactIndex:
 
 def _career_names_pattern(kb: KnowledgeBase) -> re.Pattern[str]:
     names = {n.lower() for c in kb.career_ids() for n in (kb.career(c).name, kb.career(c).plural, *kb.career_names())}
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})(?:e?s)?(?:'s)?(?!\w)", re.IGNORECASE)
+    return names_pattern(names, endings="(?:e?s)?(?:'s)?")
 
 
 def _locate(kb: KnowledgeBase) -> List[Located]:
