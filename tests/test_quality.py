@@ -29,8 +29,10 @@ E2E_FLOOR = 0.97  # measured 98.7% on 2026-11-23 (goal: at least 98%)
 # (349 questions: 57% with that day's starting code) and a fourth collection became the held-out set
 # (64 questions from 33 pages, mostly program, regulator and FAQ pages: 8% with the starting code).
 # At that session's end: tuning 61%, held-out 6% (its questions mostly need their own page's facts;
-# those pages were kept out of the knowledge file so that the set stays blind).
-REAL_QUESTIONS_FLOOR = {"tuning": 0.59, "heldout": 0.05}
+# those pages were kept out of the knowledge file so that the set stays blind). In its second session
+# the fourth joined the tuning set (413 questions: 53% with the starting code) and a fifth collection
+# became the held-out set (79 questions from 33 pages: 27% with the starting code).
+REAL_QUESTIONS_FLOOR = {"tuning": 0.57, "heldout": 0.22}
 
 
 def test_end_to_end_answers(running_bot: RunningBot) -> None:
