@@ -44,6 +44,7 @@ class Question:
     said_as: Optional[str] = None  # the ambiguous name the student used ("clinical technician")
     not_covered: Optional[str] = None  # a job the student named that the file does not cover ("nurse")
     uncovered_country: Optional[str] = None  # a country the student named that the file has no facts for
+    one_program: bool = False  # asks about "this program" (the widget sits on a college's site)
 
 
 def cite(source: Source) -> str:
@@ -315,7 +316,18 @@ def echo(typed: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()<>!~\"])", r"\\\1", text)
 
 
+ONE_PROGRAM = (
+    "Each program sets its own admission rules, schedule, costs and policies, so the program you are"
+    " looking at has the final word (its own pages or its program director). What the sources say:"
+)
+
+
 def _header(kb: KnowledgeBase, career: Career, question: Question, country_id: Optional[str]) -> str:
+    about = _about(kb, career, question, country_id)
+    return f"{ONE_PROGRAM}\n\n{about}" if question.one_program else about
+
+
+def _about(kb: KnowledgeBase, career: Career, question: Question, country_id: Optional[str]) -> str:
     where = f" in {kb.country(country_id).name}" if country_id else ""
     assumed = []
     if question.career_id is None:

@@ -34,7 +34,7 @@ from bot.answers import Answer, Question, answer, cite_all, compare, focused_ans
 from bot.conversation import FOLLOW_UP_TOPIC_FOR_A_CAREER, same_career_names
 from bot.knowledge_base import KnowledgeBase
 from bot.matching import FactIndex, Match
-from bot.schema import Fact
+from bot.schema import Fact, refers_to_one_program
 from bot.sentence_encoder import Vectors
 
 DIRECT_MATCH = 0.50  # a fact this close answers a topic question on its own
@@ -75,6 +75,7 @@ GENERAL_COMPARISONS = (
     "how do they compare",
     "what are the differences between the two jobs",
     "are they the same job",
+    "is one the same as the other",
 )
 GENERAL_TOPIC_MATCH = 0.45  # a longer question this close to a topic in general gets its overview
 # A longer message, or one naming a lab career, whose best fact is this close is about lab careers,
@@ -131,6 +132,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
         return answer(kb, question)
     if question.country_id is None:  # "...in New Zealand?": the answer says it is not about there
         question = replace(question, uncovered_country=kb.uncovered_country(text))
+    question = replace(question, one_program=refers_to_one_program(str(text)))
     vector = index.encode(str(text))
     words = _question_words(index, str(text))
     country_id = question.country_id or kb.default_country
@@ -138,7 +140,8 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     # (a "lab tech" is either), the default one leading a close call: a phlebotomist's or a
     # pathologists' assistant's fact answers only a question that names the career
     asked_career = question.career_id or kb.default_career
-    careers = [question.career_id] if question.career_id else _lab_generalists(kb)
+    generalists = _lab_generalists(kb)
+    careers = generalists if asked_career in generalists else [asked_career]
     named_country = bool(question.country_id)
     ranked = index.rank(
         vector, careers=careers, prefer_topic=question.topic_id, country_id=country_id, strict_country=named_country
@@ -156,9 +159,13 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     # "what do they do?" is general, "what is the CSMLS?" is as short but names what it asks about,
     # and a fact that says it answers just that question matches it all but exactly
     general = words <= GENERAL_QUESTION_WORDS and not (matches and matches[0].score >= EXACT_MATCH)
-    if (
-        matches and matches[0].located.career_id != asked_career and (general or matches[0].score < SEARCH_MATCH)
-    ):  # another career's fact only for a specific question it answers ("what do they do?" is not)
+    # another career's fact only for a specific question it answers ("what do they do?" is not);
+    # for a career the student named, only one written for just that question, and not for a
+    # question all but its setting ("certification in Australia for lab techs?"): Canada calls its
+    # technologists MLTs ("when can I start practising as an MLT?")
+    if question.career_id:
+        general = words <= GENERAL_QUESTION_WORDS or not (matches and matches[0].score >= EXACT_MATCH)
+    if matches and matches[0].located.career_id != asked_career and (general or matches[0].score < SEARCH_MATCH):
         matches = [m for m in matches if m.located.career_id == asked_career]
     if not matches or matches[0].score < DIRECT_MATCH:
         if words > SHORT_QUESTION_WORDS and index.topic_score(vector, question.topic_id) < GENERAL_TOPIC_MATCH:
@@ -240,31 +247,27 @@ def search_answer(
     `answer_question`: a pointer, after the facts only if one answers it closely."""
     if not _words(text):
         return None
-    elsewhere = None if country_id else kb.uncovered_country(text)
+    # what the answer says about the question's setting, whichever way it is answered
+    setting = Question(
+        "",
+        career_id=career_id,
+        country_id=country_id,
+        uncovered_country=None if country_id else kb.uncovered_country(text),
+        one_program=refers_to_one_program(text),
+    )
     words = _question_words(index, text)
     if career_id is not None and words <= GENERAL_QUESTION_WORDS and index.names_a_career(text):
         # "what is an MLS?": all it asks about is the career it names
-        return answer(
-            kb,
-            Question(
-                FOLLOW_UP_TOPIC_FOR_A_CAREER, career_id=career_id, country_id=country_id, uncovered_country=elsewhere
-            ),
-        )
+        return answer(kb, replace(setting, topic_id=FOLLOW_UP_TOPIC_FOR_A_CAREER))
     vector = index.encode(text)
     ranked = index.rank(vector, country_id=country_id or kb.default_country)
     matches = _prefer(ranked, career_id or kb.default_career, words, named=career_id is not None)
     if asks_for_opinion(text):
-        question = Question("", career_id=career_id, country_id=country_id, uncovered_country=elsewhere)
-        return _opinion_answer(kb, index, vector, question, matches, country_id or kb.default_country)
+        return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country)
     if matches and matches[0].score >= SEARCH_MATCH:
         top = matches[0]
         # the answer names its career: the student did not, or named another
-        question = Question(
-            top.located.topic_id or "",
-            career_id=top.located.career_id,
-            country_id=country_id,
-            uncovered_country=elsewhere,
-        )
+        question = replace(setting, topic_id=top.located.topic_id or "", career_id=top.located.career_id)
         return _focused(kb, question, matches, _part_facts(index, text, top))
     pointer = _best_pointer(index, vector, country_id or kb.default_country)
     if pointer is not None:
@@ -393,6 +396,7 @@ def _focused(kb: KnowledgeBase, question: Question, matches: List[Match], parts:
         country_id=question.country_id,
         said_as=question.said_as if same_career else None,
         uncovered_country=question.uncovered_country,
+        one_program=question.one_program,
     )
     return focused_answer(kb, asked, chosen, country_id=top.fact.country or question.country_id)
 

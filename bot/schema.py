@@ -83,6 +83,16 @@ class Source(_Strict):
     seed: Optional[Text] = None  # file name in shared/seeds
 
 
+# "Is this program accredited?", "can I still apply to your MLT to MT program?": the student is on
+# one program's page (the widget sits on a college's site), which the bot cannot see
+_ONE_PROGRAM = re.compile(r"\b(this|your)\b(\s+[\w-]+){0,3}?\s+(program|programme|course|school|college)s?\b", re.I)
+
+
+def refers_to_one_program(text: str) -> bool:
+    """Whether a question asks about one program without naming it ("this program")."""
+    return bool(_ONE_PROGRAM.search(text))
+
+
 class Fact(_Strict):
     """One sourced, dated statement. A figure also names its exact period and a short value."""
 
@@ -103,6 +113,13 @@ class Fact(_Strict):
     # Other careers the fact holds for as it is written (lab work in general: shifts, hazards, a
     # state's licensing law): it answers their specific questions too, never their overviews.
     also_for: List[Identifier] = Field(default_factory=list)
+
+    @validator("answers", each_item=True)
+    def _answers_name_their_program(cls, v: str) -> str:
+        # such a phrasing would match every student's "this program", whichever college they are at
+        if refers_to_one_program(v):
+            raise ValueError(f"'{v}' asks about 'this program' without naming it: name the program")
+        return v
 
     @validator("detail")
     def _figures_are_overview(cls, v: bool, values: Dict[str, Any]) -> bool:

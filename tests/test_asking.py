@@ -16,7 +16,7 @@ from bot.asking import MAX_PARTS, answer_comparison, answer_question, asks_for_o
 from bot.knowledge_base import KnowledgeBase
 from bot.loader import KnowledgeFileError
 from bot.matching import OTHER_TOPIC_PENALTY, FactIndex
-from bot.schema import Source
+from bot.schema import Source, refers_to_one_program
 from bot.sentence_encoder import DEFAULT_CACHE_DIR, SentenceEncoder, Vectors, shared_encoder
 
 MLT = "medical_laboratory_technician"
@@ -435,3 +435,33 @@ def test_a_short_question_one_fact_matches_closely_leads_with_that_fact_whicheve
     must not lead just because technicians are the default career."""
     reply = answer_question(kb, index, Question("certification"), "Can I retake an ASCP test?").text
     assert reply.split("\n\n")[1].startswith("To retake an ASCP exam")
+
+
+def test_a_question_about_this_program_says_the_program_has_the_final_word(kb: KnowledgeBase, index: FactIndex) -> None:
+    # the widget sits on one college's site: the bot cannot see which program "this" is
+    text = answer_question(kb, index, Question("education"), "Can I work while I'm in this program?").text
+    assert text.startswith("Each program sets its own admission rules") and "About medical laboratory" in text
+    searched = search_answer(kb, index, "is your MLT course offered at night for working adults?")
+    assert searched is not None and searched.text.startswith("Each program sets its own")
+    general = answer_question(kb, index, Question("education"), "Can I work while I'm in an MLT program?").text
+    assert not general.startswith("Each program")
+    assert refers_to_one_program("Is this a recognized program and profession?")
+    assert not refers_to_one_program("can work experience replace the program for ASCP certification?")
+
+
+def test_a_named_lab_career_is_answered_by_the_other_ones_fact_only_when_written_for_that_question(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    # Canada calls its technologists (filed as MLS) MLTs: a fact written for just this question leads
+    practising = answer_question(
+        kb, index, Question("advancement", career_id=MLT), "When can I start practising as an MLT?"
+    )
+    assert "CMLTO" in practising.text and practising.text.startswith("About medical laboratory technologists in Canada")
+    # ... but a question that is all setting stays with the career the student named
+    setting = answer_question(
+        kb,
+        index,
+        Question("certification", career_id=MLT, country_id="australia"),
+        "certification in australia for lab techs",
+    )
+    assert setting.text.startswith("About medical laboratory technicians in Australia")

@@ -236,3 +236,10 @@ def test_the_command_line_check_names_the_problem_and_fails(write_knowledge: Cal
     assert result.returncode == 1 and "careers.phlebotomist.topics.salary.facts[0], field 'source'" in result.stderr
     good = subprocess.run([sys.executable, "-m", "bot"], capture_output=True, text=True)
     assert good.returncode == 0 and "OK" in good.stdout
+
+
+def test_an_answer_about_this_program_must_name_the_program(write_knowledge: Callable[..., Path]) -> None:
+    # "is this program accredited?" on one college's fact would answer every college's students
+    error = rejects(write_knowledge(lambda d: salary_fact(d, 0).update(answers=["Is this program accredited?"])))
+    assert f"entry careers.{MLT}.topics.salary.facts[0], field 'answers[0]'" in str(error)
+    assert "name the program" in str(error)
