@@ -30,7 +30,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from bot.answers import Answer, Question, answer, cite_all, compare, focused_answer
+from bot.answers import ONE_PROGRAM, Answer, Question, answer, cite_all, compare, focused_answer
 from bot.conversation import FOLLOW_UP_TOPIC_FOR_A_CAREER, same_career_names
 from bot.knowledge_base import KnowledgeBase
 from bot.matching import FactIndex, Match
@@ -130,9 +130,8 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     """A topic question in the student's words (see the module docstring)."""
     if not _words(text) or (question.not_covered and question.career_id is None):
         return answer(kb, question)
-    if question.country_id is None:  # "...in New Zealand?": the answer says it is not about there
-        question = replace(question, uncovered_country=kb.uncovered_country(text))
-    question = replace(question, one_program=refers_to_one_program(str(text)))
+    setting = _setting(kb, text, country_id=question.country_id)  # "...in New Zealand?", "this program"
+    question = replace(question, uncovered_country=setting.uncovered_country, one_program=setting.one_program)
     vector = index.encode(str(text))
     words = _question_words(index, str(text))
     country_id = question.country_id or kb.default_country
@@ -211,17 +210,14 @@ def answer_comparison(
     are only assumed) by the fact about workplaces. Two names of one job (`names`, as the student
     said them: "medical laboratory scientist vs medical technologist") are said to be the same job,
     before the side-by-side with its usual counterpart."""
+    setting = _setting(kb, text, country_id=country_id)
     same_job = same_career_names(kb, names)
-    if same_job:
-        side_by_side = compare(kb, pair[0], pair[1], country_id)
-        return replace(side_by_side, text=f"{same_job}\n\n{side_by_side.text}")
-    if _words(text):
+    if _words(text) and not same_job:
         vector = index.encode(str(text))
         careers = list(pair) if named_careers else None
         matches = index.rank(vector, careers=careers, country_id=country_id or kb.default_country)
         if asks_for_opinion(str(text)):
-            question = Question("", country_id=country_id)
-            return _opinion_answer(kb, index, vector, question, matches, country_id or kb.default_country)
+            return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country)
         if (
             matches
             and (matches[0].located.is_detail or not named_careers)
@@ -230,8 +226,31 @@ def answer_comparison(
             < min(GENERAL_COMPARISON_MATCH, matches[0].score - GENERAL_COMPARISON_MARGIN)
         ):
             top = matches[0]
-            return _focused(kb, Question(top.located.topic_id or "", top.located.career_id, country_id), matches)
-    return compare(kb, pair[0], pair[1], country_id)
+            question = replace(setting, topic_id=top.located.topic_id or "", career_id=top.located.career_id)
+            return _focused(kb, question, matches)
+    side_by_side = compare(kb, pair[0], pair[1], country_id)
+    notes = [same_job] if same_job else []
+    if setting.uncovered_country:
+        country = kb.country(kb.default_country).name
+        notes.append(f"I have no sourced facts for {setting.uncovered_country}; this is about {country}.")
+    if setting.one_program:
+        notes.append(ONE_PROGRAM)
+    return replace(side_by_side, text="\n\n".join([*notes, side_by_side.text]))
+
+
+def _setting(
+    kb: KnowledgeBase, text: Optional[str], career_id: Optional[str] = None, country_id: Optional[str] = None
+) -> Question:
+    """What an answer says about the question's setting, whichever way it is answered: a country
+    the file has no facts for ("...in New Zealand?"), and whether it asks about "this program"."""
+    words = str(text) if _words(text) else ""
+    return Question(
+        "",
+        career_id=career_id,
+        country_id=country_id,
+        uncovered_country=None if country_id else kb.uncovered_country(words),
+        one_program=refers_to_one_program(words),
+    )
 
 
 def search_answer(
@@ -247,14 +266,7 @@ def search_answer(
     `answer_question`: a pointer, after the facts only if one answers it closely."""
     if not _words(text):
         return None
-    # what the answer says about the question's setting, whichever way it is answered
-    setting = Question(
-        "",
-        career_id=career_id,
-        country_id=country_id,
-        uncovered_country=None if country_id else kb.uncovered_country(text),
-        one_program=refers_to_one_program(text),
-    )
+    setting = _setting(kb, text, career_id, country_id)
     words = _question_words(index, text)
     if career_id is not None and words <= GENERAL_QUESTION_WORDS and index.names_a_career(text):
         # "what is an MLS?": all it asks about is the career it names

@@ -408,6 +408,10 @@ def test_a_country_the_file_has_no_facts_for_is_named_in_the_answer_not_silently
     searched = search_answer(kb, index, "how long does it take to become a medical lab scientist in Ireland")
     assert searched is not None and "no sourced facts for Ireland" in searched.text
     assert kb.uncovered_country("is a Georgia licence needed?") is None  # a US state, not the country
+    compared = answer_comparison(
+        kb, index, (MLS, MLT), None, "what's the difference between an MLT and an MLS in New Zealand?"
+    )
+    assert compared.text.startswith("I have no sourced facts for New Zealand; this is about the US.")
 
 
 def test_a_short_message_naming_a_lab_career_that_nothing_answers_gets_a_pointer(
