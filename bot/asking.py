@@ -163,9 +163,13 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     # question all but its setting ("certification in Australia for lab techs?"): Canada calls its
     # technologists MLTs ("when can I start practising as an MLT?")
     if question.career_id:
-        general = words <= GENERAL_QUESTION_WORDS or not (matches and matches[0].score >= EXACT_MATCH)
-    if matches and matches[0].located.career_id != asked_career and (general or matches[0].score < SEARCH_MATCH):
+        other_career_answers = bool(matches) and matches[0].score >= EXACT_MATCH and words > GENERAL_QUESTION_WORDS
+    else:
+        other_career_answers = not general and bool(matches) and matches[0].score >= SEARCH_MATCH
+    if matches and matches[0].located.career_id != asked_career and not other_career_answers:
         matches = [m for m in matches if m.located.career_id == asked_career]
+    if general:  # "what is a phlebotomist?": its career names aside, it asks nothing a fact answers
+        return answer(kb, question)
     if not matches or matches[0].score < DIRECT_MATCH:
         if words > SHORT_QUESTION_WORDS and index.topic_score(vector, question.topic_id) < GENERAL_TOPIC_MATCH:
             # a specific question nothing answers, not even the topic in general: say so

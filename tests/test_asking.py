@@ -469,3 +469,10 @@ def test_a_named_lab_career_is_answered_by_the_other_ones_fact_only_when_written
         "certification in australia for lab techs",
     )
     assert setting.text.startswith("About medical laboratory technicians in Australia")
+
+
+def test_a_question_that_is_all_career_name_gets_the_overview(kb: KnowledgeBase, index: FactIndex) -> None:
+    # "what is a ?" once the career's name is set aside: a fact whose phrasings share that shape
+    # ("what job titles do phlebotomists have?") does not answer it better than the overview
+    question = Question("duties", career_id="phlebotomist")
+    assert answer_question(kb, index, question, "What is a Phlebotomist?").text == answer(kb, question).text
