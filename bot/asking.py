@@ -98,7 +98,7 @@ OPINION_POINTER = 0.60
 # "Does anyone know whether..." asks for a fact, so it is not one of them.
 _OPINION = re.compile(
     r"\b(do|would|did|have|are|were) (you|y'?all|you guys|any of you)\b[^?.!]*?"
-    r"\b(like|love|enjoy|hate|regret|recommend|prefer|suggest|advise|think|say|feel)\b"
+    r"\b(like|love|enjoy|hate|regret|recommend|prefer|suggest|advise|think|say|feel|pick|choose)\b"
     r"|\b(does|has|is|did) any(one|body)\b(?! (here )?(know|knows|have any (info|information)))"
     r"|\bwhat (would|should) (you|i) do\b|\bwhat (are|were) (your|you guys'?) thoughts\b"
     r"|\bin my (position|situation|shoes)\b|\byour (opinion|experience|advice)\b"
@@ -115,7 +115,7 @@ _OPINION = re.compile(
     r"|\b(miserable|defeated)\b"
     # addressed to people who have been there: their experience, not a fact
     r"|\b(to|for) those (of you )?(who|that)\b|^\W*any(one|body)\b(?! (here )?knows?\b)|\b(did|were) you\b"
-    r"|\bany (tips|advice)\b|\bhow common\b|\btoxic\w*|\bwhat'?s the deal\b"
+    r"|\bany( [\w-]+){0,3} (tips|advice)\b|\bhow common\b|\btoxic\w*|\bwhat'?s the deal\b|\b(greedy|unfulfilled)\b"
     r"|\bwhat('s| is)? (drives|motivates|driving|motivating)\b",
     re.IGNORECASE,
 )

@@ -191,6 +191,9 @@ def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
         "any tips for the BOC exam?",
         "how common is it to get hired before graduating?",
         "what's motivating people to stay in the lab?",
+        "which bench would you pick if you were starting out?",
+        "any first-year advice for a new MLT?",
+        "are reference labs as greedy as people say?",
     ]:
         assert asks_for_opinion(text), text
     for text in [
@@ -198,6 +201,7 @@ def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
         "anyone know if California accepts AMT?",
         "should i become a phlebotomist or an MLT",
         "what is the difference between an MLT and an MLS",
+        "which program should I choose for histotechnology?",
     ]:
         assert not asks_for_opinion(text), text
 
