@@ -33,7 +33,7 @@ from bot import (
     describe_topics,
     topics_overview,
 )
-from bot.asking import answer_comparison, answer_question, search_answer
+from bot.asking import answer_comparison, answer_question, asks_for_opinion, search_answer
 from bot.conversation import comparison_pair, comparison_title, default_comparison, follow_up_topic
 from bot.matching import FactIndex
 from bot.sentence_encoder import DEFAULT_CACHE_DIR, shared_encoder
@@ -226,6 +226,28 @@ def say_answer(
     if country:
         events.append(SlotSet("country", country))
     return events
+
+
+class ActionAnswerSmallTalk(Action):
+    """Goodbye and "are you a bot?": the usual reply, unless the message asks people for their
+    experience or opinion ("anyone left and returned?", "are you as miserable as everyone says?",
+    a forum question pasted in): that gets the honest pointer, as any opinion question does."""
+
+    RESPONSES = {"goodbye": "utter_goodbye", "bot_challenge": "utter_iamabot"}
+
+    def name(self) -> Text:
+        return "action_answer_small_talk"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        text = str(tracker.latest_message.get("text") or "")
+        if asks_for_opinion(text):
+            kb = KNOWLEDGE.current()
+            found = search_answer(kb, fact_index(kb), text, country_id=current_country(kb, tracker))
+            if found is not None:
+                dispatcher.utter_message(text=found.text, buttons=menu_buttons(kb, domain))
+                return []
+        dispatcher.utter_message(response=self.RESPONSES.get(latest_intent(tracker), "utter_goodbye"))
+        return []
 
 
 class ActionSearchKnowledge(Action):

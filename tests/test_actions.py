@@ -321,3 +321,14 @@ def test_histology_credentials_mean_histotechnology(said: str, domain: Dict[str,
     text = f"what does a {said} do"
     _, slots = run_with_events(actions.ActionAnswerTopic(), "ask_duties", domain, text=text, career=said)
     assert slots["career"] == "histotechnician"
+
+
+def test_goodbye_and_are_you_a_bot_get_their_reply_unless_they_ask_for_experience(domain: Dict[str, Any]) -> None:
+    action = actions.ActionAnswerSmallTalk()
+    assert run(action, "goodbye", domain, text="bye, thanks")[0]["response"] == "utter_goodbye"
+    assert run(action, "bot_challenge", domain, text="are you a real person?")[0]["response"] == "utter_iamabot"
+    # a forum question pasted in, which the NLU took for small talk
+    pasted = run(action, "bot_challenge", domain, text="Are you as miserable as everyone says you are?")
+    assert pasted[0]["text"].startswith("I don't have a sourced answer") and pasted[0]["buttons"]
+    left = run(action, "goodbye", domain, text="Anyone left and returned?")
+    assert left[0]["text"].startswith("I don't have a sourced answer")
