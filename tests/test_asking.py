@@ -462,7 +462,10 @@ def test_a_named_lab_career_is_answered_by_the_other_ones_fact_only_when_written
 ) -> None:
     # Canada calls its technologists (filed as MLS) MLTs: a fact written for just this question leads
     practising = answer_question(
-        kb, index, Question("advancement", career_id=MLT), "When can I start practising as an MLT?"
+        kb,
+        index,
+        Question("advancement", career_id=MLT, country_id="canada"),
+        "When can I start practising as an MLT in Ontario?",
     )
     assert "CMLTO" in practising.text and practising.text.startswith("About medical laboratory technologists in Canada")
     # ... but a question that is all setting stays with the career the student named
@@ -480,3 +483,13 @@ def test_a_question_that_is_all_career_name_gets_the_overview(kb: KnowledgeBase,
     # ("what job titles do phlebotomists have?") does not answer it better than the overview
     question = Question("duties", career_id="phlebotomist")
     assert answer_question(kb, index, question, "What is a Phlebotomist?").text == answer(kb, question).text
+
+
+def test_a_general_question_naming_no_country_is_not_answered_for_another_country(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    # a Manitoba regulator's description of the job once answered this for everyone, "in Canada (assumed)"
+    text = answer_question(
+        kb, index, Question("duties", career_id=MLS), "Who are Medical Laboratory Technologists and what do they do?"
+    ).text
+    assert text.startswith("About medical laboratory technologists") and "Canada" not in text.split("\n")[0]
