@@ -17,7 +17,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Protocol, Sequence, Union
+from typing import Dict, List, NamedTuple, Optional, Protocol, Sequence, Union
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,8 +54,10 @@ class Located:
         return isinstance(self.fact, Fact) and (self.fact.detail or self.shared)
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
+    """A fact (or pointer) and how closely it matches a question. A tuple, not a dataclass: a
+    ranking makes one for each of the file's ~1,400 entries, several times a turn."""
+
     located: Located
     score: float
 
@@ -162,7 +164,10 @@ class FactIndex:
                 scores -= elsewhere * np.float32(OTHER_COUNTRY_PENALTY)
         kept = np.flatnonzero(keep)
         best_first = kept[np.argsort(-scores[kept], kind="stable")]
-        return [Match(self.entries[i], float(scores[i])) for i in best_first]
+        entries = self.entries
+        return [
+            Match(entries[i], score) for i, score in zip(best_first.tolist(), scores[best_first].tolist(), strict=True)
+        ]
 
     def _coded(self, names: List[Optional[str]]) -> NDArray[np.int64]:
         return np.array([self._codes.setdefault(n, len(self._codes)) for n in names], dtype=np.int64)
