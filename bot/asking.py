@@ -161,7 +161,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     # another career's fact only for a specific question it answers ("what do they do?" is not);
     # for a career the student named, only one written for just that question, and not for a
     # question all but its setting ("certification in Australia for lab techs?"): Canada calls its
-    # technologists MLTs ("when can I start practising as an MLT?")
+    # technologists MLTs ("when can I start practising as an MLT in Ontario?")
     if question.career_id:
         other_career_answers = bool(matches) and matches[0].score >= EXACT_MATCH and words > GENERAL_QUESTION_WORDS
     else:
