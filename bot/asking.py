@@ -168,7 +168,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
         other_career_answers = not general and bool(matches) and matches[0].score >= SEARCH_MATCH
     if matches and matches[0].located.career_id != asked_career and not other_career_answers:
         matches = [m for m in matches if m.located.career_id == asked_career]
-    if general:  # "what is a phlebotomist?": its career names aside, it asks nothing a fact answers
+    if general and _only_the_career(index, str(text)):  # "what is a phlebotomist?": the overview
         return answer(kb, question)
     if not matches or matches[0].score < DIRECT_MATCH:
         if words > SHORT_QUESTION_WORDS and index.topic_score(vector, question.topic_id) < GENERAL_TOPIC_MATCH:
@@ -311,6 +311,39 @@ def _general_comparison_vectors(index: FactIndex) -> Vectors:
 def _general_comparison_score(index: FactIndex, vector: Vectors) -> float:
     """How closely a comparison question asks for the difference in general."""
     return float(np.max(_general_comparison_vectors(index) @ vector))
+
+
+# Words that, with a career's name, ask only about the career itself ("what is a phlebotomist?",
+# "tell me about MLTs"): such a question gets the overview, however closely some fact's phrasing
+# of the same shape ("what is a patient service technician?") matches it
+_BARE_QUESTION_WORDS = frozenset(
+    [
+        "what",
+        "what's",
+        "whats",
+        "is",
+        "are",
+        "a",
+        "an",
+        "the",
+        "who",
+        "tell",
+        "me",
+        "about",
+        "more",
+        "on",
+        "do",
+        "does",
+        "they",
+        "them",
+    ]
+)
+
+
+def _only_the_career(index: FactIndex, text: str) -> bool:
+    """Whether a question, career names aside, is only words like "what is a" (see above)."""
+    words = re.findall(r"[\w']+", index.neutral(text).lower())
+    return all(word in _BARE_QUESTION_WORDS for word in words)
 
 
 def _question_words(index: FactIndex, text: str) -> int:

@@ -493,3 +493,11 @@ def test_a_general_question_naming_no_country_is_not_answered_for_another_countr
         kb, index, Question("duties", career_id=MLS), "Who are Medical Laboratory Technologists and what do they do?"
     ).text
     assert text.startswith("About medical laboratory technologists") and "Canada" not in text.split("\n")[0]
+
+
+def test_a_short_question_with_something_to_ask_still_gets_the_fact_that_answers_it(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    # four words, but not only the career's name: "is the exam hard?" gets published pass rates
+    text = answer_question(kb, index, Question("certification"), "is the exam hard?").text
+    assert "pass rate" in text and text != answer(kb, Question("certification")).text
