@@ -33,7 +33,7 @@ from bot import (
     describe_topics,
     topics_overview,
 )
-from bot.asking import answer_comparison, answer_question, asks_for_opinion, search_answer
+from bot.asking import answer_comparison, answer_question, answer_small_talk, search_answer
 from bot.conversation import comparison_pair, comparison_title, default_comparison, follow_up_topic
 from bot.matching import FactIndex
 from bot.sentence_encoder import DEFAULT_CACHE_DIR, shared_encoder
@@ -239,13 +239,12 @@ class ActionAnswerSmallTalk(Action):
         return "action_answer_small_talk"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        kb = KNOWLEDGE.current()
         text = str(tracker.latest_message.get("text") or "")
-        if asks_for_opinion(text):
-            kb = KNOWLEDGE.current()
-            found = search_answer(kb, fact_index(kb), text, country_id=current_country(kb, tracker))
-            if found is not None:
-                dispatcher.utter_message(text=found.text, buttons=menu_buttons(kb, domain))
-                return []
+        found = answer_small_talk(kb, fact_index(kb), text, country_id=current_country(kb, tracker))
+        if found is not None:
+            dispatcher.utter_message(text=found.text, buttons=menu_buttons(kb, domain))
+            return []
         dispatcher.utter_message(response=self.RESPONSES.get(latest_intent(tracker), "utter_goodbye"))
         return []
 

@@ -240,12 +240,20 @@ def _topic_answer(
     )
 
 
-def compare(kb: KnowledgeBase, first_id: str, second_id: str, country_id: Optional[str] = None) -> Answer:
-    """A short side-by-side of two careers: duties, education, certification and pay."""
+def compare(
+    kb: KnowledgeBase,
+    first_id: str,
+    second_id: str,
+    country_id: Optional[str] = None,
+    setting: Optional[Question] = None,
+) -> Answer:
+    """A short side-by-side of two careers: duties, education, certification and pay; after what
+    `setting` (the question as the student put it) needs said first: a country the file has no
+    facts for, or "this program"."""
     first, second = kb.career(first_id), kb.career(second_id)
     country = country_id or kb.default_country
     sources: List[Source] = []
-    sections = [f"{first.name.capitalize()} vs {second.name}:"]
+    sections = _setting_notes(kb, setting) + [f"{first.name.capitalize()} vs {second.name}:"]
     for topic_id in COMPARED_TOPICS:
         topic = kb.topic(topic_id)
         label = topic.title if topic else topic_id
@@ -316,7 +324,7 @@ def echo(typed: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()<>!~\"])", r"\\\1", text)
 
 
-ONE_PROGRAM = (
+_ONE_PROGRAM = (
     "Each program sets its own admission rules, schedule, costs and policies, so the program you are"
     " looking at has the final word (its own pages or its program director). What the sources say:"
 )
@@ -324,7 +332,18 @@ ONE_PROGRAM = (
 
 def _header(kb: KnowledgeBase, career: Career, question: Question, country_id: Optional[str]) -> str:
     about = _about(kb, career, question, country_id)
-    return f"{ONE_PROGRAM}\n\n{about}" if question.one_program else about
+    return f"{_ONE_PROGRAM}\n\n{about}" if question.one_program else about
+
+
+def _setting_notes(kb: KnowledgeBase, question: Optional[Question]) -> List[str]:
+    """What a side-by-side says first about the question's setting (a header says it in `_header`)."""
+    notes = []
+    if question is not None and question.uncovered_country:
+        where = kb.country(kb.default_country).name
+        notes.append(f"I have no sourced facts for {question.uncovered_country}; this is about {where}.")
+    if question is not None and question.one_program:
+        notes.append(_ONE_PROGRAM)
+    return notes
 
 
 def _about(kb: KnowledgeBase, career: Career, question: Question, country_id: Optional[str]) -> str:

@@ -30,7 +30,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from bot.answers import ONE_PROGRAM, Answer, Question, answer, cite_all, compare, focused_answer
+from bot.answers import Answer, Question, answer, cite_all, compare, focused_answer
 from bot.conversation import FOLLOW_UP_TOPIC_FOR_A_CAREER, same_career_names
 from bot.knowledge_base import KnowledgeBase
 from bot.matching import FactIndex, Match
@@ -199,6 +199,15 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     return _focused(kb, question, matches, _part_facts(index, str(text), matches[0]))
 
 
+def answer_small_talk(
+    kb: KnowledgeBase, index: FactIndex, text: str, country_id: Optional[str] = None
+) -> Optional[Answer]:
+    """A message the NLU took for small talk ("bye", "are you a bot?"): None, for the usual reply,
+    unless it asks people for their experience ("anyone left and returned?", "are you as miserable
+    as everyone says?", a forum question pasted in): then the honest pointer, as any opinion gets."""
+    return search_answer(kb, index, text, country_id=country_id) if asks_for_opinion(text) else None
+
+
 def answer_comparison(
     kb: KnowledgeBase,
     index: FactIndex,
@@ -232,14 +241,8 @@ def answer_comparison(
             top = matches[0]
             question = replace(setting, topic_id=top.located.topic_id or "", career_id=top.located.career_id)
             return _focused(kb, question, matches)
-    side_by_side = compare(kb, pair[0], pair[1], country_id)
-    notes = [same_job] if same_job else []
-    if setting.uncovered_country:
-        country = kb.country(kb.default_country).name
-        notes.append(f"I have no sourced facts for {setting.uncovered_country}; this is about {country}.")
-    if setting.one_program:
-        notes.append(ONE_PROGRAM)
-    return replace(side_by_side, text="\n\n".join([*notes, side_by_side.text]))
+    side_by_side = compare(kb, pair[0], pair[1], country_id, setting)
+    return replace(side_by_side, text=f"{same_job}\n\n{side_by_side.text}") if same_job else side_by_side
 
 
 def _setting(

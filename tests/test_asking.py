@@ -12,7 +12,14 @@ import pytest
 
 from bot import Question, answer, load_knowledge
 from bot.answers import cite_all
-from bot.asking import MAX_PARTS, answer_comparison, answer_question, asks_for_opinion, search_answer
+from bot.asking import (
+    MAX_PARTS,
+    answer_comparison,
+    answer_question,
+    answer_small_talk,
+    asks_for_opinion,
+    search_answer,
+)
 from bot.knowledge_base import KnowledgeBase
 from bot.loader import KnowledgeFileError
 from bot.matching import OTHER_TOPIC_PENALTY, FactIndex
@@ -501,3 +508,11 @@ def test_a_short_question_with_something_to_ask_still_gets_the_fact_that_answers
     # four words, but not only the career's name: "is the exam hard?" gets published pass rates
     text = answer_question(kb, index, Question("certification"), "is the exam hard?").text
     assert "pass rate" in text and text != answer(kb, Question("certification")).text
+
+
+def test_small_talk_gets_its_usual_reply_unless_it_asks_people_for_their_experience(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    assert answer_small_talk(kb, index, "ok bye, thanks") is None
+    pasted = answer_small_talk(kb, index, "Anyone left and returned?")
+    assert pasted is not None and pasted.text.startswith("I don't have a sourced answer")
