@@ -353,13 +353,16 @@ def _about(kb: KnowledgeBase, career: Career, question: Question, country_id: Op
         assumed.append("career")
     if country_id and question.country_id is None:
         assumed.append("country")
-    if not assumed:
-        return f"About {career.plural}{where}:"
-    if "country" in assumed and question.uncovered_country:
-        elsewhere = question.uncovered_country
+    elsewhere = question.uncovered_country if question.country_id is None else None
+    if elsewhere and country_id:
         return (
             f"About {career.plural}{where} (I have no sourced facts for {elsewhere}; name another country to switch):"
         )
+    if elsewhere:  # a topic whose facts hold everywhere, which are still not about that country's labs
+        switch = "; name another career to switch" if assumed else ""
+        return f"About {career.plural} (I have no sourced facts for {elsewhere}, so none of this is about it{switch}):"
+    if not assumed:
+        return f"About {career.plural}{where}:"
     return f"About {career.plural}{where} (assumed: name another {' or '.join(assumed)} to switch):"
 
 

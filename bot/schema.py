@@ -83,9 +83,14 @@ class Source(_Strict):
     seed: Optional[Text] = None  # file name in shared/seeds
 
 
-# "Is this program accredited?", "can I still apply to your MLT to MT program?": the student is on
-# one program's page (the widget sits on a college's site), which the bot cannot see
-_ONE_PROGRAM = re.compile(r"\b(this|your)\b(\s+[\w-]+){0,3}?\s+(program|programme|course|school|college)s?\b", re.I)
+# "Is this program accredited?", "can I still apply to your MLT to MT program?", "is there selective
+# admission to the program?", "can you work while in our programmes?": the student is on one
+# program's page (the widget sits on a college's site), which the bot cannot see
+_ONE_PROGRAM = re.compile(
+    r"\b(this|your|our)\b(\s+[\w-]+){0,3}?\s+(program|programme|course|school|college)s?\b"
+    r"|\bthe (program|programme)s?\b",
+    re.I,
+)
 
 
 def refers_to_one_program(text: str) -> bool:

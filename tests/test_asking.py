@@ -416,6 +416,8 @@ def test_a_country_the_file_has_no_facts_for_is_named_in_the_answer_not_silently
     assert "in the US (I have no sourced facts for New Zealand; name another country to switch)" in elsewhere.text
     canada = answer_question(kb, index, Question("certification"), "I trained in India, do I need a licence in Canada?")
     assert "no sourced facts for" not in canada.text
+    hiring = answer_question(kb, index, Question("employers"), "Do New Zealand laboratories hire people from overseas?")
+    assert "(I have no sourced facts for New Zealand, so none of this is about it" in hiring.text
     searched = search_answer(kb, index, "how long does it take to become a medical lab scientist in Ireland")
     assert searched is not None and "no sourced facts for Ireland" in searched.text
     assert kb.uncovered_country("is a Georgia licence needed?") is None  # a US state, not the country
@@ -461,7 +463,10 @@ def test_a_question_about_this_program_says_the_program_has_the_final_word(kb: K
     general = answer_question(kb, index, Question("education"), "Can I work while I'm in an MLT program?").text
     assert not general.startswith("Each program")
     assert refers_to_one_program("Is this a recognized program and profession?")
-    assert not refers_to_one_program("can work experience replace the program for ASCP certification?")
+    assert refers_to_one_program("Is there selective admission to the program?")  # an FAQ heading, on its page
+    assert refers_to_one_program("Can you have paid work while in our programmes?")
+    assert not refers_to_one_program("can work experience replace an accredited program for ASCP certification?")
+    assert not refers_to_one_program("is the Sentara MLS program hard to get into?")  # named
 
 
 def test_a_named_lab_career_is_answered_by_the_other_ones_fact_only_when_written_for_that_question(

@@ -243,3 +243,6 @@ def test_an_answer_about_this_program_must_name_the_program(write_knowledge: Cal
     error = rejects(write_knowledge(lambda d: salary_fact(d, 0).update(answers=["Is this program accredited?"])))
     assert f"entry careers.{MLT}.topics.salary.facts[0], field 'answers[0]'" in str(error)
     assert "name the program" in str(error)
+    heading_only = ["How many are admitted to the program?"]
+    heading = rejects(write_knowledge(lambda d: salary_fact(d, 0).update(answers=heading_only)))
+    assert "field 'answers[0]'" in str(heading) and "name the program" in str(heading)
