@@ -3,11 +3,21 @@ and what the names students use (lab tech, MLS, Canada, "clinical technician") r
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
-from bot.schema import AmbiguousName, Career, CareerTopic, Country, Fact, KnowledgeFile, OtherCareers, Pointer, Source
+from bot.schema import (
+    AmbiguousName,
+    Career,
+    CareerTopic,
+    Country,
+    Fact,
+    KnowledgeFile,
+    OtherCareers,
+    Pointer,
+    Source,
+    names_pattern,
+)
 from bot.schema import normalize_name as normalize
 
 
@@ -152,10 +162,3 @@ class KnowledgeBase:
             f"{len(self._data.careers)} careers, {len(self._topics)} topics, "
             f"{len(self.all_facts())} facts, {len(self._data.sources)} sources"
         )
-
-
-def names_pattern(names: Iterable[str], endings: str = "") -> re.Pattern[str]:
-    """Any of the names as whole words, longest first, ignoring case, optionally followed by one of
-    `endings` (a regex: plurals, possessives); with no names, a pattern that matches nothing."""
-    alternatives = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True)) or "(?!)"
-    return re.compile(rf"\b(?:{alternatives}){endings}(?!\w)", re.IGNORECASE)

@@ -22,8 +22,8 @@ from typing import Dict, List, NamedTuple, Optional, Protocol, Sequence, Union
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.knowledge_base import KnowledgeBase, names_pattern
-from bot.schema import TYPOGRAPHIC_APOSTROPHES, Fact, Pointer
+from bot.knowledge_base import KnowledgeBase
+from bot.schema import TYPOGRAPHIC_APOSTROPHES, Fact, Pointer, names_pattern
 from bot.sentence_encoder import MODEL_PACKAGE, Vectors
 
 logger = logging.getLogger(__name__)

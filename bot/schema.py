@@ -9,7 +9,7 @@ returns the problems instead of raising so the loader can report all of them at 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from pydantic import BaseModel, Extra, Field, conint, constr, validator
 from pydantic.fields import ModelField
@@ -237,6 +237,10 @@ class _ReferenceCheck:
     def __init__(self, knowledge: KnowledgeFile) -> None:
         self.k = knowledge
         self.problems: List[Tuple[Location, str]] = []
+        self.country_names = {
+            country_id: names_pattern([country_id, country.name, *country.aliases])
+            for country_id, country in knowledge.countries.items()
+        }
         self.names: Dict[str, Location] = {normalize_name(n): ("ambiguous_names",) for n in knowledge.ambiguous_names}
         self.defaults()
         self.ambiguous_names()
@@ -264,6 +268,15 @@ class _ReferenceCheck:
             self.problems.append((where + ("source",), f"unknown source '{fact.source}'"))
         if fact.country is not None and fact.country not in self.k.countries:
             self.problems.append((where + ("country",), f"unknown country '{fact.country}'"))
+        elif fact.country is not None and fact.country != self.k.default_country:
+            # "how long is the program?" on a fact for Canada would answer a student who named no
+            # country (the default's) with Canada's rules: a phrasing names the country it is about
+            for i, asked in enumerate(fact.answers):
+                if not self.country_names[fact.country].search(asked):
+                    country = self.k.countries[fact.country].name
+                    self.problems.append(
+                        (where + ("answers", i), f"'{asked}' is on a fact for {country} but does not name it")
+                    )
         for i, career_id in enumerate(fact.also_for):
             self.career_ref(where + ("also_for", i), career_id)
 
@@ -308,6 +321,13 @@ class _ReferenceCheck:
             self.fact(where + ("facts", i), fact)
         if topic.brief is not None:
             self.fact(where + ("brief",), topic.brief)
+
+
+def names_pattern(names: Iterable[str], endings: str = "") -> re.Pattern[str]:
+    """Any of the names as whole words, longest first, ignoring case, optionally followed by one of
+    `endings` (a regex: plurals, possessives); with no names, a pattern that matches nothing."""
+    alternatives = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"\b(?:{alternatives}){endings}(?!\w)", re.IGNORECASE)
 
 
 TYPOGRAPHIC_APOSTROPHES = re.compile("[\u2018\u2019\u02bc\u0060\u00b4]")

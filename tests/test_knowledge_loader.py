@@ -4,7 +4,7 @@ is rejected with a message naming the file, the entry and the field."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List
 
 import pytest
 
@@ -236,6 +236,17 @@ def test_the_command_line_check_names_the_problem_and_fails(write_knowledge: Cal
     assert result.returncode == 1 and "careers.phlebotomist.topics.salary.facts[0], field 'source'" in result.stderr
     good = subprocess.run([sys.executable, "-m", "bot"], capture_output=True, text=True)
     assert good.returncode == 0 and "OK" in good.stdout
+
+
+def test_a_phrasing_on_a_fact_for_another_country_must_name_it(write_knowledge: Callable[..., Path]) -> None:
+    # "how long is the program?" on a fact for Canada would answer a US student with Canada's rules
+    def canadian(answers: List[str]) -> Callable[[Dict[str, Any]], None]:
+        return lambda d: salary_fact(d, 0).update(country="canada", answers=answers)
+
+    error = rejects(write_knowledge(canadian(["how much do MLTs make in Canada?", "how much do MLTs make?"])))
+    assert f"entry careers.{MLT}.topics.salary.facts[0], field 'answers[1]'" in str(error)
+    assert "is on a fact for Canada but does not name it" in str(error) and "answers[0]" not in str(error)
+    load_knowledge(write_knowledge(canadian(["what do MLTs earn in Ontario?", "what's CSMLS pay data?"])))
 
 
 def test_an_answer_about_this_program_must_name_the_program(write_knowledge: Callable[..., Path]) -> None:
