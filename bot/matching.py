@@ -109,6 +109,10 @@ class FactIndex:
         self._careers = self._coded([e.career_id for e in self.entries])
         self._topics = self._coded([e.topic_id for e in self.entries])
         self._countries = self._coded([e.fact.country for e in self.entries])
+        # the latest question's score for each fact: a turn ranks one question several times
+        # (the facts, the pointers, the closest pointer), and the product over every row of the
+        # file is most of a ranking's cost
+        self._latest: Optional[tuple[bytes, NDArray[np.float32]]] = None
 
     def encode(self, text: str) -> Vectors:
         vector: Vectors = self.encoder.encode([self.neutral(text)])[0]
@@ -146,8 +150,7 @@ class FactIndex:
         `prefer_topic` (the one the question was classed in) counts a little less; so does a fact
         for another country than `country_id`, so the country in question leads a close call, or,
         with `strict_country` (the student named the country), is left out."""
-        by_fact = np.maximum.reduceat(self._fact_vectors @ question, self._first_rows).astype(np.float32)
-        scores = by_fact[self._entry_statement]
+        scores = self._scores_by_fact(question)[self._entry_statement]
         scores -= self._shared_penalty
         keep = self._is_pointer == pointers
         if careers is not None:
@@ -168,6 +171,16 @@ class FactIndex:
         return [
             Match(entries[i], score) for i, score in zip(best_first.tolist(), scores[best_first].tolist(), strict=True)
         ]
+
+    def _scores_by_fact(self, question: Vectors) -> NDArray[np.float32]:
+        """Each fact's (and pointer's) best cosine over its keys, for the latest question kept."""
+        key = question.tobytes()
+        latest = self._latest
+        if latest is not None and latest[0] == key:
+            return latest[1]
+        by_fact = np.maximum.reduceat(self._fact_vectors @ question, self._first_rows).astype(np.float32)
+        self._latest = (key, by_fact)
+        return by_fact
 
     def _coded(self, names: List[Optional[str]]) -> NDArray[np.int64]:
         return np.array([self._codes.setdefault(n, len(self._codes)) for n in names], dtype=np.int64)

@@ -103,6 +103,17 @@ def test_career_names_do_not_decide_the_match(index: FactIndex) -> None:
     )  # as phones type it
 
 
+def test_ranking_one_question_again_gives_the_same_ranking_and_a_new_one_its_own(index: FactIndex) -> None:
+    # a turn ranks one question several times, and its scores are kept for the next ranking
+    pay, shifts = index.encode("how much do lab techs earn?"), index.encode("do lab techs work nights?")
+    first = [(m.fact.text, m.score) for m in index.rank(pay)[:20]]
+    night_shift = [(m.fact.text, m.score) for m in index.rank(shifts)[:20]]
+    assert first != night_shift
+    assert [(m.fact.text, m.score) for m in index.rank(pay)[:20]] == first
+    assert [(m.fact.text, m.score) for m in index.rank(shifts)[:20]] == night_shift
+    assert index.rank(pay, pointers=True)[0].located.pointer_id is not None
+
+
 def test_a_typographic_apostrophe_names_the_same_career(kb: KnowledgeBase) -> None:
     match = kb.resolve_career("Pathologists\u2019 Assistant")
     assert match is not None and match.career_id == "pathologists_assistant"
