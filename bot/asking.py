@@ -109,7 +109,7 @@ _OPINION = re.compile(
     r"|\bis (this|it) (a |an )?(good|decent|bad|great|smart|wise)\b[^?.!]{0,25}"
     r"\b(career|field|job|choice|path|option|idea)\b"
     r"|\banyone else\b|\btoxic\b|\blocal (hospitals?|labs?|market|job market)\b"
-    r"|\bhow (hard|difficult|competitive)\b|\b(stressful|satisfying|rewarding|boring)\b"
+    r"|\bhow (hard|difficult|competitive)\b|\b(satisfying|rewarding|boring)\b"
     r"|\bexaggerated\b|\bstand out\b|\bactually (seeing|like)\b"
     r"|\b(my|your) chances\b|\b(decide|deciding|choose|choosing|torn) between\b|\bindecisive\b|\btoo limiting\b"
     r"|\bhave you (ever )?(seen|done|gone|had|tried)\b|\byou'?ve (done|seen|gone|had)\b|\bis there (any )?hope\b"

@@ -114,6 +114,15 @@ def test_ranking_one_question_again_gives_the_same_ranking_and_a_new_one_its_own
     assert index.rank(pay, pointers=True)[0].located.pointer_id is not None
 
 
+def test_how_stressful_the_work_is_gets_the_published_surveys_not_lab_safety(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    # the issue's own example: "what's the stress like?" had been answered with the lab's hazards
+    for text in ["what's the stress like?", "is being a lab tech stressful?", "Is it high stress?"]:
+        reply = answer_question(kb, index, Question("work_environment"), text).text
+        assert "burnout survey" in reply and "infectious samples" not in reply, text
+
+
 def test_a_typographic_apostrophe_names_the_same_career(kb: KnowledgeBase) -> None:
     match = kb.resolve_career("Pathologists\u2019 Assistant")
     assert match is not None and match.career_id == "pathologists_assistant"
@@ -195,7 +204,6 @@ def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
         "is it just me or is anyone else exhausted after nights?",
         "are the local hospitals hiring part-time only?",
         "how hard is histology compared with chemistry?",
-        "is night shift in a reference lab stressful or is it fine?",
         "is the shortage real or is it exaggerated?",
         "what would help me stand out when applying?",
         "what are my chances of getting into a hospital MLS program with a 2.9?",
