@@ -123,6 +123,14 @@ def test_how_stressful_the_work_is_gets_the_published_surveys_not_lab_safety(
         assert "burnout survey" in reply and "infectious samples" not in reply, text
 
 
+def test_whether_a_state_needs_a_licence_is_answered_by_which_states_license_lab_staff(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    # the example: not one college's rule that its MLT students need a phlebotomy licence
+    reply = answer_question(kb, index, Question("certification"), "does California need a licence?").text
+    assert "states with laboratory personnel licensure" in reply and "Miramar" not in reply
+
+
 def test_a_typographic_apostrophe_names_the_same_career(kb: KnowledgeBase) -> None:
     match = kb.resolve_career("Pathologists\u2019 Assistant")
     assert match is not None and match.career_id == "pathologists_assistant"
