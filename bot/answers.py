@@ -324,7 +324,7 @@ def echo(typed: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()<>!~\"])", r"\\\1", text)
 
 
-_ONE_PROGRAM = (
+_ONE_PROGRAM_NOTE = (
     "Each program sets its own admission rules, schedule, costs and policies, so the program you are"
     " looking at has the final word (its own pages or its program director). What the sources say:"
 )
@@ -332,7 +332,7 @@ _ONE_PROGRAM = (
 
 def _header(kb: KnowledgeBase, career: Career, question: Question, country_id: Optional[str]) -> str:
     about = _about(kb, career, question, country_id)
-    return f"{_ONE_PROGRAM}\n\n{about}" if question.one_program else about
+    return f"{_ONE_PROGRAM_NOTE}\n\n{about}" if question.one_program else about
 
 
 def _setting_notes(kb: KnowledgeBase, question: Optional[Question]) -> List[str]:
@@ -342,7 +342,7 @@ def _setting_notes(kb: KnowledgeBase, question: Optional[Question]) -> List[str]
         where = kb.country(kb.default_country).name
         notes.append(f"I have no sourced facts for {question.uncovered_country}; this is about {where}.")
     if question is not None and question.one_program:
-        notes.append(_ONE_PROGRAM)
+        notes.append(_ONE_PROGRAM_NOTE)
     return notes
 
 

@@ -100,8 +100,8 @@ _OPINION = re.compile(
     r"\b(do|would|did|have|are|were) (you|y'?all|you guys|any of you)\b[^?.!]*?"
     r"\b(like|love|enjoy|hate|regret|recommend|prefer|suggest|advise|think|say|feel|pick|choose)\b"
     r"|\b(does|has|is|did) any(one|body)\b(?! (here )?(know|knows|have any (info|information)))"
-    r"|\bwhat (would|should) (you|i) do\b|\bwhat (are|were) (your|you guys'?) thoughts\b"
-    r"|\bin my (position|situation|shoes)\b|\byour( [\w-]+){0,3} (opinions?|experiences?|advice|thoughts)\b"
+    r"|\bwhat (would|should) (you|i) do\b"
+    r"|\bin my (position|situation|shoes)\b|\byour( [\w-]+){0,3} experiences?\b"
     r"|\bopinions?\b|\bthoughts\b|\b(tips|advice)\b"
     r"|\bworth (it|the)\b|\btoo late\b|\b(making )?a (mistake|good idea|bad idea)\b"
     r"|\bhow did you\b|\bwhich (one )?do you\b"
@@ -116,7 +116,7 @@ _OPINION = re.compile(
     r"|\b(miserable|defeated)\b"
     # addressed to people who have been there: their experience, not a fact
     r"|\b(to|for) those (of you )?(who|that)\b|^\W*any(one|body)\b(?! (here )?knows?\b)|\b(did|were) you\b"
-    r"|\bany( [\w-]+){0,3} (tips|advice)\b|\bhow common\b|\btoxic\w*|\bwhat'?s the deal\b|\b(greedy|unfulfilled)\b"
+    r"|\bhow common\b|\btoxic\w*|\bwhat'?s the deal\b|\b(greedy|unfulfilled)\b"
     r"|\bwhat('s| is)? (drives|motivates|driving|motivating)\b",
     re.IGNORECASE,
 )
