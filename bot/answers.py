@@ -102,6 +102,16 @@ def overview(entry: CareerTopic) -> List[Fact]:
     return [f for f in entry.facts if not f.detail] or list(entry.facts)
 
 
+# A topic whose overview holds only for other countries gives this many of the country's details
+# instead ("what is a lab assistant?" in the US: what ASCP says an MLA does), not "nothing sourced".
+MAX_COUNTRY_DETAILS = 3
+
+
+def _country_details(entry: CareerTopic, country_id: str) -> List[Fact]:
+    """The first details that hold in the country, figures aside (they come with their series)."""
+    return [f for f in entry.facts if f.detail and f.country == country_id and not f.figure][:MAX_COUNTRY_DETAILS]
+
+
 def focused_answer(kb: KnowledgeBase, question: Question, facts: List[Fact], country_id: Optional[str]) -> Answer:
     """Only the facts that answer the question asked (found by `bot.matching`), for the career in
     `question` and the country the facts hold in (None: everywhere); the topic's whole answer
@@ -220,6 +230,8 @@ def _topic_answer(
         country_id = question.country_id or kb.default_country
         # the country's own facts lead; facts true everywhere follow
         facts = [f for f in shown if f.country == country_id] + [f for f in shown if f.country is None]
+        if not any(f.country == country_id for f in facts):
+            facts = _country_details(entry, country_id) + [f for f in shown if f.country is None]
         if not any(f.country == country_id for f in facts):
             follow_ups = _follow_ups(kb, frame.career, entry)
             return _no_information(kb, frame, topic.about, follow_ups, country_id=country_id, countries=countries)

@@ -176,6 +176,23 @@ def test_a_topic_the_file_marks_unknown_says_so_and_why(kb: KnowledgeBase) -> No
     assert [t.id for t in result.follow_ups] == ["duties", "education", "certification"]
 
 
+def test_a_topic_whose_overview_is_for_other_countries_gives_the_countrys_details(kb: KnowledgeBase) -> None:
+    """The file's overview of what lab assistants do is Canada's, but three US details say it
+    too ("what is a lab assistant?"): they answer, not "nothing sourced for the US"."""
+    mla = "medical_laboratory_assistant"
+    entry = kb.career(mla).topics["duties"]
+    assert not any(f.country == "us" for f in overview(entry))
+    result = answer(kb, Question("duties", mla))
+    assert result.found and "in the US" in paragraphs(result.text)[0]
+    assert "ASCP Board of Certification describes a Medical Laboratory Assistant" in result.text
+    assert len(paragraphs(result.text)) <= 4  # header, a paragraph of at most three facts, sources
+
+
+def test_a_topic_with_nothing_for_the_country_still_says_so(kb: KnowledgeBase) -> None:
+    result = answer(kb, Question("employers", "medical_laboratory_assistant"))
+    assert not result.found and "I do for Canada" in result.text
+
+
 def test_a_named_career_is_answered_without_saying_it_was_assumed(kb: KnowledgeBase) -> None:
     header, newest, *_ = paragraphs(answer(kb, Question("salary", "phlebotomist")).text)
     assert header == "About phlebotomists in the US (assumed: name another country to switch):"
@@ -326,6 +343,7 @@ def test_ambiguous_and_unknown_names(kb: KnowledgeBase) -> None:
         ("the UK", "uk"),
         ("USA", "us"),
         ("aussie", "australia"),
+        ("Aus", "australia"),
         ("CAMLPR", "canada"),  # regulators and certifying bodies say which country is meant
         ("SSMLT", "canada"),
         ("IBMS", "uk"),

@@ -228,6 +228,8 @@ def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
         "which bench would you pick if you were starting out?",
         "any first-year advice for a new MLT?",
         "are reference labs as greedy as people say?",
+        "Do most of you feel underpaid?",
+        "How is the work life balance and the pros/cons of the job?",
     ]:
         assert asks_for_opinion(text), text
     for text in [
