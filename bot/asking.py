@@ -223,12 +223,16 @@ def answer_comparison(
     and "how is a reference lab different from a hospital?" (no career named: the two careers
     are only assumed) by the fact about workplaces. Two names of one job (`names`, as the student
     said them: "medical laboratory scientist vs medical technologist") are said to be the same job,
-    before the side-by-side with its usual counterpart."""
+    before the side-by-side with its usual counterpart, unless a fact of that job that names both
+    tells them apart: the file files histotechnologists (HTL) under histotechnicians (HT), one job at
+    two levels."""
     setting = _setting(kb, text, country_id=country_id)
     same_job = same_career_names(kb, names)
-    if _words(text) and not same_job:
+    if _words(text):
         vector = index.encode(str(text))
         careers = list(pair) if named_careers else None
+        if same_job:  # both names are the one career (bot.conversation.same_career_names)
+            careers = [m.career_id for m in map(kb.resolve_career, names) if m is not None][:1]
         matches = index.rank(vector, careers=careers, country_id=country_id or kb.default_country)
         if asks_for_opinion(str(text)):
             return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country)
@@ -236,8 +240,12 @@ def answer_comparison(
             matches
             and (matches[0].located.is_detail or not named_careers)
             and matches[0].score >= COMPARE_FACT_MATCH
-            and _general_comparison_score(index, vector)
-            < min(GENERAL_COMPARISON_MATCH, matches[0].score - GENERAL_COMPARISON_MARGIN)
+            and (
+                _names_both(matches[0].fact.text, names)  # what sets two names of one job apart
+                if same_job
+                else _general_comparison_score(index, vector)
+                < min(GENERAL_COMPARISON_MATCH, matches[0].score - GENERAL_COMPARISON_MARGIN)
+            )
         ):
             top = matches[0]
             question = replace(setting, topic_id=top.located.topic_id or "", career_id=top.located.career_id)
@@ -305,6 +313,12 @@ def pointer_answer(kb: KnowledgeBase, pointer: Match) -> Answer:
     said = f"I don't have a sourced answer to that exact question, so I won't guess. {pointer.fact.text}"
     cited = [cite_all([kb.source(pointer.fact.source)])] if pointer.fact.source else []
     return Answer(text="\n\n".join([said, *cited]), found=False)
+
+
+def _names_both(text: str, names: Sequence[str]) -> bool:
+    """Whether a fact names at least two of the names a student compared ("HT ... HTL")."""
+    said = {n.strip().lower() for n in names if n.strip()}
+    return sum(bool(re.search(rf"\b{re.escape(n)}\b", text, re.IGNORECASE)) for n in said) >= 2
 
 
 @functools.lru_cache(maxsize=1)  # the current knowledge file's index only

@@ -201,6 +201,27 @@ def test_a_comparison_question_one_fact_answers_gets_that_fact(kb: KnowledgeBase
     assert side_by_side.text.startswith("Medical laboratory technologist vs medical laboratory technician:")
 
 
+def test_two_credentials_of_one_career_are_told_apart_by_the_fact_that_does(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    """HT and HTL are both filed under histotechnicians: asked for their difference, the fact that
+    gives it answers, not "two names for the same job" beside a side-by-side with MLTs."""
+    names = ["histology technician", "HT", "histotechnologist", "HTL"]
+    text = "What is the difference between histology technician (HT) and histotechnologist (HTL)?"
+    result = answer_comparison(kb, index, ("histotechnician", MLT), None, text, names=names)
+    assert "baccalaureate" in result.text and "same job" not in result.text
+    assert result.text.startswith("About histotechnicians")
+    same = answer_comparison(
+        kb,
+        index,
+        (MLS, MLT),
+        None,
+        "medical laboratory scientist vs medical technologist",
+        names=["medical laboratory scientist", "medical technologist"],
+    )
+    assert "two names for the same job" in same.text
+
+
 def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
     for text in [
         "Does anyone here work nights?",
