@@ -333,6 +333,10 @@ def test_ambiguous_and_unknown_names(kb: KnowledgeBase) -> None:
     match = kb.resolve_career("Clinical Technicians")
     assert match is not None and match.career_id == MLT and match.ambiguous_name == "clinical technician"
     assert kb.resolve_career("astronaut") is None
+    # "medical laboratory professional" is either lab job ("how much can I make as one?")
+    match = kb.resolve_career("medical laboratory professionals")
+    assert match is not None and match.career_id == MLT and match.ambiguous_name == "medical laboratory professional"
+    assert kb.ambiguity("medical laboratory professional").careers == [MLT, MLS]
 
 
 @pytest.mark.parametrize(
