@@ -56,7 +56,7 @@ class Located:
 
 class Match(NamedTuple):
     """A fact (or pointer) and how closely it matches a question. A tuple, not a dataclass: a
-    ranking makes one for each of the file's ~1,700 entries, several times a turn."""
+    ranking makes one for each of the file's ~1,800 entries, several times a turn."""
 
     located: Located
     score: float

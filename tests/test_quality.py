@@ -34,7 +34,10 @@ E2E_FLOOR = 0.97  # measured 98.7% on 2026-11-23 (goal: at least 98%)
 # became the held-out set (79 questions from 33 pages: 27% with the starting code). On 2026-12-07 the
 # fifth joined the tuning set (492 questions: 55% with that day's starting code, 57% at its end) and
 # a sixth collection became the held-out set (80 questions from 39 pages: 25% with the starting code).
-REAL_QUESTIONS_FLOOR = {"tuning": 0.56, "heldout": 0.24}
+# In that day's next session the sixth joined the tuning set (572 questions: 53% with the session's
+# starting code, 56% at its end) and a seventh collection became the held-out set (77 questions from
+# 52 pages, each making sense without its page: 27% with the starting code and 27% at its end).
+REAL_QUESTIONS_FLOOR = {"tuning": 0.55, "heldout": 0.24}
 
 
 def test_end_to_end_answers(running_bot: RunningBot) -> None:
