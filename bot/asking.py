@@ -116,7 +116,8 @@ _OPINION = re.compile(
     r"|\b(miserable|defeated)\b"
     # addressed to people who have been there: their experience, not a fact
     r"|\b(to|for) those (of you )?(who|that)\b|^\W*any(one|body)\b(?! (here )?knows?\b)|\b(did|were) you\b"
-    r"|\b(most|some|many|all) of you\b|\bpros\b|\bhow common\b|\btoxic\w*|\bwhat'?s the deal\b|\b(greedy|unfulfilled)\b"
+    r"|\b(most|some|many|all) of you\b|\bpros\b|\bright for (me|you)\b|\bshare (their|your) experiences?\b"
+    r"|\bhow common\b|\btoxic\w*|\bwhat'?s the deal\b|\b(greedy|unfulfilled)\b"
     r"|\bwhat('s| is)? (drives|motivates|driving|motivating)\b",
     re.IGNORECASE,
 )

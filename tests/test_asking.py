@@ -251,6 +251,8 @@ def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
         "are reference labs as greedy as people say?",
         "Do most of you feel underpaid?",
         "How is the work life balance and the pros/cons of the job?",
+        "Is the training programme right for me?",
+        "could any graduates share their experience in the field?",
     ]:
         assert asks_for_opinion(text), text
     for text in [
