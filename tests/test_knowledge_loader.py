@@ -39,6 +39,26 @@ def test_every_fact_in_the_shipped_file_has_a_source_and_a_year(knowledge_data: 
                 assert isinstance(fact["as_of"], int), (topic_id, fact["text"])
 
 
+def test_every_source_in_the_shipped_file_is_cited(knowledge_data: Dict[str, Any]) -> None:
+    """A source no fact, brief, explanation or pointer cites is a dropped fact's leftover or a
+    mistyped id (the loader allows it: an edit that removes facts need not remove their sources)."""
+    cited = set()
+
+    def collect(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("source"), str):
+                cited.add(node["source"])
+            for key, value in node.items():
+                if key != "sources":
+                    collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(knowledge_data)
+    assert sorted(set(knowledge_data["sources"]) - cited) == []
+
+
 def test_missing_file(tmp_path: Path) -> None:
     error = rejects(tmp_path / "nope.yml")
     assert "nope.yml" in str(error) and "does not exist" in str(error)
