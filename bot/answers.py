@@ -228,13 +228,13 @@ def _topic_answer(
     facts = shown
     if countries:
         country_id = question.country_id or kb.default_country
-        # the country's own facts lead; facts true everywhere follow
-        facts = [f for f in shown if f.country == country_id] + [f for f in shown if f.country is None]
-        if not any(f.country == country_id for f in facts):
-            facts = _country_details(entry, country_id) + [f for f in shown if f.country is None]
-        if not any(f.country == country_id for f in facts):
+        # the country's own facts lead (its details, if the overview has none for it); facts true
+        # everywhere follow
+        own = [f for f in shown if f.country == country_id] or _country_details(entry, country_id)
+        if not own:
             follow_ups = _follow_ups(kb, frame.career, entry)
             return _no_information(kb, frame, topic.about, follow_ups, country_id=country_id, countries=countries)
+        facts = own + [f for f in shown if f.country is None]
     # a detail for the country in question, even where the overview holds everywhere ("what are
     # the hours like?": the overview's shifts, then how US labs staff them)
     detail_country = country_id or question.country_id or kb.default_country

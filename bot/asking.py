@@ -231,9 +231,8 @@ def answer_comparison(
     same_job = same_career_names(kb, names)
     if _words(text):
         vector = index.encode(str(text))
-        careers = list(pair) if named_careers else None
-        if same_job:  # both names are the one career (bot.conversation.same_career_names)
-            careers = [m.career_id for m in map(kb.resolve_career, names) if m is not None][:1]
+        # two names of one job: that job, the pair's first (bot.conversation.comparison_pair)
+        careers = [pair[0]] if same_job else list(pair) if named_careers else None
         matches = index.rank(vector, careers=careers, country_id=country_id or kb.default_country)
         if asks_for_opinion(str(text)):
             return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country)
