@@ -118,7 +118,12 @@ _OPINION = re.compile(
     r"|\b(to|for) those (of you )?(who|that)\b|^\W*any(one|body)\b(?! (here )?knows?\b)|\b(did|were) you\b"
     r"|\b(most|some|many|all) of you\b|\bpros\b|\bright for (me|you)\b|\bshare (their|your) experiences?\b"
     r"|\bhow common\b|\btoxic\w*|\bwhat'?s the deal\b|\b(greedy|unfulfilled)\b"
-    r"|\bwhat('s| is)? (drives|motivates|driving|motivating)\b",
+    r"|\bwhat('s| is)? (drives|motivates|driving|motivating)\b"
+    # advice on one's own next step, or a judgement no source makes
+    r"|\bshould (i|one|we) (just |still )?(enroll|wait|email|contact|stay|quit|bother|keep|accept|give up)\b"
+    r"|\bor should (i|one|we)\b|\bwould it be (wise|better|smarter?|best)\b"
+    r"|\bwhy choose\b|\bbetter fit\b|\bright career\b|\bmy choices\b|\bbenefits of becoming\b"
+    r"|\b(employers|hospitals|labs)\b[^?.!]{0,20}\bprefer\b|\bcriminal (record|history|conviction)|\bpicky\b",
     re.IGNORECASE,
 )
 
@@ -236,6 +241,7 @@ def answer_comparison(
         matches = index.rank(vector, careers=careers, country_id=country_id or kb.default_country)
         if asks_for_opinion(str(text)):
             return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country)
+        general_score = _general_comparison_score(index, vector)
         if (
             matches
             and (matches[0].located.is_detail or not named_careers)
@@ -243,13 +249,18 @@ def answer_comparison(
             and (
                 _names_both(matches[0].fact.text, names)  # what sets two names of one job apart
                 if same_job
-                else _general_comparison_score(index, vector)
-                < min(GENERAL_COMPARISON_MATCH, matches[0].score - GENERAL_COMPARISON_MARGIN)
+                else general_score < min(GENERAL_COMPARISON_MATCH, matches[0].score - GENERAL_COMPARISON_MARGIN)
             )
         ):
             top = matches[0]
             question = replace(setting, topic_id=top.located.topic_id or "", career_id=top.located.career_id)
             return _focused(kb, question, matches)
+        if not named_careers and general_score < GENERAL_COMPARISON_MATCH:
+            # two things that are not careers ("direct entry vs in-service training posts?"): the
+            # careers of a side-by-side would only be assumed, so it is searched as any question
+            searched = search_answer(kb, index, str(text), country_id=country_id)
+            if searched is not None:
+                return searched
     side_by_side = compare(kb, pair[0], pair[1], country_id, setting)
     return replace(side_by_side, text=f"{same_job}\n\n{side_by_side.text}") if same_job else side_by_side
 

@@ -253,6 +253,13 @@ def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
         "How is the work life balance and the pros/cons of the job?",
         "Is the training programme right for me?",
         "could any graduates share their experience in the field?",
+        "Should I enroll in a lab assistant certificate while I wait for my assessment?",
+        "I got into one program but not the other, or should I wait a year and reapply?",
+        "would it be wise to specialize in microbiology?",
+        "Why choose a hospital-based MLS program?",
+        "would histology or cytology be a better fit for me?",
+        "can I get hired as an MLT with a criminal record?",
+        "do employers strongly prefer MLS over MLT?",
     ]:
         assert asks_for_opinion(text), text
     for text in [
@@ -261,6 +268,8 @@ def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
         "should i become a phlebotomist or an MLT",
         "what is the difference between an MLT and an MLS",
         "which program should I choose for histotechnology?",
+        "what prerequisites should I take before applying to an MLS program?",
+        "do I need a background check for a California lab license?",
     ]:
         assert not asks_for_opinion(text), text
 
@@ -311,6 +320,9 @@ def test_a_comparison_naming_no_career_is_answered_by_the_fact_that_answers_it(
     assert (
         " vs " in answer_comparison(kb, index, pair, None, "what's the difference between them", named_careers=0).text
     )
+    # two things that are not careers, that nothing in the file answers: no side-by-side of assumed careers
+    text = "What is the difference between direct entry and in-service STP vacancies?"
+    assert " vs " not in answer_comparison(kb, index, pair, None, text, named_careers=0).text
 
 
 def test_a_fact_that_holds_for_another_career_answers_its_questions_too(
