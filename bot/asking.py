@@ -62,6 +62,12 @@ SHORT_OVERVIEW_MARGIN = 0.08
 GENERAL_QUESTION_WORDS = 4
 EXACT_MATCH = 0.85  # ... unless a fact matches it this closely (one of its `answers` is the question)
 MAX_FACTS = 3
+# A question that names no career is about the lab generalists (MLT, MLS), unless another career's
+# fact matches it this closely (a short one, which matches many careers' phrasings alike, more
+# closely still), this far ahead of theirs
+UNNAMED_CAREER_MATCH = 0.80
+UNNAMED_CAREER_SHORT_MATCH = 0.90
+UNNAMED_CAREER_LEAD = 0.20
 COMPARE_FACT_MATCH = 0.65  # a detail this close answers a comparison question better than a side-by-side
 # ... unless the question is about as close to asking for the difference in general: then the
 # side-by-side answers it ("what are the major differences between an MLT and an MLS?")
@@ -152,6 +158,8 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     ranked = index.rank(
         vector, careers=careers, prefer_topic=question.topic_id, country_id=country_id, strict_country=named_country
     )
+    if question.career_id is None and words > GENERAL_QUESTION_WORDS:  # "what does a lab tech do?" is theirs
+        ranked = _unnamed_career(index, vector, ranked, question.topic_id, country_id, named_country, words)
     matches = _prefer(ranked, asked_career, words)
     if asks_for_opinion(str(text)):
         return _opinion_answer(kb, index, vector, question, matches, country_id)
@@ -206,6 +214,25 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     return _focused(kb, question, matches, _part_facts(index, str(text), matches[0]))
 
 
+def _unnamed_career(
+    index: FactIndex,
+    vector: Vectors,
+    ranked: List[Match],
+    topic_id: str,
+    country_id: str,
+    strict_country: bool,
+    words: int,
+) -> List[Match]:
+    """The ranking for a question that names no career: the lab generalists' facts, unless another
+    career's fact answers it all but exactly, well ahead of theirs ("how do I renew my NHA
+    certification?" is phlebotomy's); a short question only with one written for just that question,
+    as "will I be able to find a job?" matches any career's outlook alike."""
+    anywhere = index.rank(vector, prefer_topic=topic_id, country_id=country_id, strict_country=strict_country)
+    bar = UNNAMED_CAREER_SHORT_MATCH if words <= SHORT_QUESTION_WORDS else UNNAMED_CAREER_MATCH
+    ahead = not ranked or anywhere[0].score >= ranked[0].score + UNNAMED_CAREER_LEAD
+    return anywhere if anywhere and anywhere[0].score >= bar and ahead else ranked
+
+
 def answer_small_talk(
     kb: KnowledgeBase, index: FactIndex, text: str, country_id: Optional[str] = None
 ) -> Optional[Answer]:
@@ -255,9 +282,11 @@ def answer_comparison(
             top = matches[0]
             question = replace(setting, topic_id=top.located.topic_id or "", career_id=top.located.career_id)
             return _focused(kb, question, matches)
-        if not named_careers and general_score < GENERAL_COMPARISON_MATCH:
+        specific = _question_words(index, str(text)) > GENERAL_QUESTION_WORDS
+        if not named_careers and specific and general_score < GENERAL_COMPARISON_MATCH:
             # two things that are not careers ("direct entry vs in-service training posts?"): the
             # careers of a side-by-side would only be assumed, so it is searched as any question
+            # ("compare them", "what's the difference?": the side-by-side)
             searched = search_answer(kb, index, str(text), country_id=country_id)
             if searched is not None:
                 return searched

@@ -588,3 +588,18 @@ def test_small_talk_gets_its_usual_reply_unless_it_asks_people_for_their_experie
     assert answer_small_talk(kb, index, "ok bye, thanks") is None
     pasted = answer_small_talk(kb, index, "Anyone left and returned?")
     assert pasted is not None and pasted.text.startswith("I don't have a sourced answer")
+
+
+def test_a_question_naming_no_career_gets_another_careers_fact_only_when_it_answers_just_that(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    # NHA certifies phlebotomists: its renewal rule answers the question, though no career is named
+    renew = ask(kb, index, "certification", "how often do I have to renew my NHA phlebotomy technician certification?")
+    assert renew.startswith("About phlebotomists") and "NHA" in renew
+    # a short general question matches some career's phrasing of it, but is the generalists' question
+    for topic, text in [("outlook", "Will I be able to find a job?"), ("education", "What is the admission process?")]:
+        assert ask(kb, index, topic, text).startswith("About medical laboratory technicians"), text
+    # ... and one the generalists' facts answer nearly as well is theirs ("do PAs need to be certified
+    # in Canada?" matches it closely, as career names do not count in matching)
+    canada = ask(kb, index, "certification", "do i need to be certified in canada", country_id="canada")
+    assert canada.startswith("About medical laboratory technicians in Canada"), canada

@@ -189,8 +189,8 @@ def test_unknown_country_on_a_fact(write_knowledge: Callable[..., Path]) -> None
 
 
 def test_a_name_may_mean_only_one_career(write_knowledge: Callable[..., Path]) -> None:
-    error = rejects(write_knowledge(lambda d: d["careers"]["phlebotomist"]["aliases"].append("Lab Tech")))
-    assert "entry careers.phlebotomist, field 'aliases[4]': 'Lab Tech' already names careers." in str(error)
+    error = rejects(write_knowledge(lambda d: d["careers"]["phlebotomist"]["aliases"].insert(0, "Lab Tech")))
+    assert "entry careers.phlebotomist, field 'aliases[0]': 'Lab Tech' already names careers." in str(error)
 
 
 def test_a_topic_needs_facts_or_a_reason_there_are_none(write_knowledge: Callable[..., Path]) -> None:

@@ -37,7 +37,11 @@ E2E_FLOOR = 0.97  # measured 98.7% on 2026-11-23 (goal: at least 98%)
 # In that day's next session the sixth joined the tuning set (572 questions: 53% with the session's
 # starting code, 57% at its end) and a seventh collection became the held-out set (77 questions from
 # 52 pages, each making sense without its page: 27% with the starting code and 29% at its end).
-REAL_QUESTIONS_FLOOR = {"tuning": 0.55, "heldout": 0.24}
+# In the day's third session the seventh joined the tuning set (649 questions: 55% with the starting
+# code) and an eighth collection became the held-out set (94 questions from 67 pages, after 1,638
+# used or cited pages were excluded: 12% with the starting code; for 45 of its 53 answerable misses
+# no fact in the file holds the expected answer).
+REAL_QUESTIONS_FLOOR = {"tuning": 0.55, "heldout": 0.10}
 
 
 def test_end_to_end_answers(running_bot: RunningBot) -> None:
