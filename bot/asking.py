@@ -31,7 +31,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from bot.answers import Answer, Question, answer, cite_all, compare, focused_answer
-from bot.conversation import FOLLOW_UP_TOPIC_FOR_A_CAREER, same_career_names
+from bot.conversation import FOLLOW_UP_TOPIC_FOR_A_CAREER, credential_levels, same_career_names
 from bot.knowledge_base import KnowledgeBase
 from bot.matching import FactIndex, Match
 from bot.schema import Fact, refers_to_one_program
@@ -257,14 +257,17 @@ def answer_comparison(
     are only assumed) by the fact about workplaces. Two names of one job (`names`, as the student
     said them: "medical laboratory scientist vs medical technologist") are said to be the same job,
     before the side-by-side with its usual counterpart, unless a fact of that job that names both
-    tells them apart: the file files histotechnologists (HTL) under histotechnicians (HT), one job at
-    two levels."""
+    tells them apart. Two credential levels of one career (the file's `levels`: HT and HTL, both filed
+    under histotechnicians) are never called one job: the fact that names both and answers the
+    question, else the one the career's levels are told apart by."""
     setting = _setting(kb, text, country_id=country_id)
+    levels = credential_levels(kb, names)  # "HT vs HTL": two credentials of one career
     same_job = same_career_names(kb, names)
+    one_career = levels is not None or same_job is not None
     if _words(text):
         vector = index.encode(str(text))
-        # two names of one job: that job, the pair's first (bot.conversation.comparison_pair)
-        careers = [pair[0]] if same_job else list(pair) if named_careers else None
+        # two names of one career: that career, the pair's first (bot.conversation.comparison_pair)
+        careers = [pair[0]] if one_career else list(pair) if named_careers else None
         matches = index.rank(vector, careers=careers, country_id=country_id or kb.default_country)
         if asks_for_opinion(str(text)):
             return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country)
@@ -274,8 +277,8 @@ def answer_comparison(
             and (matches[0].located.is_detail or not named_careers)
             and matches[0].score >= COMPARE_FACT_MATCH
             and (
-                _names_both(matches[0].fact.text, names)  # what sets two names of one job apart
-                if same_job
+                _names_both(matches[0].fact.text, names)  # what sets two names of one career apart
+                if one_career
                 else general_score < min(GENERAL_COMPARISON_MATCH, matches[0].score - GENERAL_COMPARISON_MARGIN)
             )
         ):
@@ -290,6 +293,10 @@ def answer_comparison(
             searched = search_answer(kb, index, str(text), country_id=country_id)
             if searched is not None:
                 return searched
+    if levels is not None:  # no closer fact: the career's own one that tells the levels apart
+        question = replace(setting, topic_id=levels.topic_id, career_id=levels.career_id)
+        told_apart = focused_answer(kb, question, [levels.difference], levels.difference.country or country_id)
+        return replace(told_apart, text=f"{levels.note}\n\n{told_apart.text}")
     side_by_side = compare(kb, pair[0], pair[1], country_id, setting)
     return replace(side_by_side, text=f"{same_job}\n\n{side_by_side.text}") if same_job else side_by_side
 

@@ -6,9 +6,10 @@ conversation remembers.
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 from bot.knowledge_base import KnowledgeBase
+from bot.schema import Career, Fact
 
 FOLLOW_UP_TOPIC_FOR_A_CAREER = "duties"  # "what about phlebotomists?" with no topic yet
 FOLLOW_UP_TOPIC_FOR_A_COUNTRY = "certification"  # "and in Canada?": where rules differ most
@@ -58,7 +59,46 @@ def default_comparison(kb: KnowledgeBase) -> Tuple[str, str]:
 
 def same_career_names(kb: KnowledgeBase, names: Sequence[str]) -> Optional[str]:
     """When a comparison names one career twice ("medical laboratory scientist vs medical
-    technologist"), the sentence saying they are the same job; else None."""
+    technologist"), the sentence saying they are the same job; else None (also for two credential
+    levels of one career, "HT vs HTL", which are not one job)."""
+    one = _one_career(kb, names)
+    if one is None or credential_levels(kb, names) is not None:
+        return None
+    said, career_id = one
+    quoted = " and ".join(f'"{n}"' for n in said[:2])
+    return (
+        f"{quoted} are two names for the same job, the {kb.career(career_id).name}. "
+        "Here it is beside the job it is compared with."
+    )
+
+
+class TwoLevels(NamedTuple):
+    """Two credential levels of one career that a student compared, and what sets them apart."""
+
+    career_id: str
+    topic_id: str  # where the fact that tells them apart is filed
+    difference: Fact
+    note: str  # the sentence saying what the two names are
+
+
+def credential_levels(kb: KnowledgeBase, names: Sequence[str]) -> Optional[TwoLevels]:
+    """When a comparison names two credential levels of one career ("HT vs HTL"), those levels; else None."""
+    one = _one_career(kb, names)
+    if one is None:
+        return None
+    said, career_id = one
+    career = kb.career(career_id)
+    levels = {_level(career, name) for name in said}
+    difference = career.levels_difference()
+    if None in levels or len(levels) < 2 or difference is None or career.levels is None:
+        return None
+    quoted = " and ".join(f'"{n}"' for n in said[:2])
+    note = f"{quoted} are two levels of one career, the {career.name}; this is what sets them apart."
+    return TwoLevels(career_id, career.levels.topic, difference, note)
+
+
+def _one_career(kb: KnowledgeBase, names: Sequence[str]) -> Optional[Tuple[List[str], str]]:
+    """The names as said, and their career, when two or more different names all mean one career."""
     said = list(dict.fromkeys(n.strip() for n in names if n.strip()))
     matches = [kb.resolve_career(n) for n in said]
     careers = {m.career_id for m in matches if m is not None}
@@ -66,6 +106,10 @@ def same_career_names(kb: KnowledgeBase, names: Sequence[str]) -> Optional[str]:
         return None
     if len({n.lower() for n in said}) < 2:
         return None
-    career = kb.career(careers.pop())
-    quoted = " and ".join(f'"{n}"' for n in said[:2])
-    return f"{quoted} are two names for the same job, the {career.name}. Here it is beside the job it is compared with."
+    return said, careers.pop()
+
+
+def _level(career: Career, name: str) -> Optional[int]:
+    """A name's credential level, as said ("HTLs" is "HTL")."""
+    forms = [name] + ([name[:-1]] if name.lower().endswith("s") else [])
+    return next((level for level in map(career.level_of, forms) if level is not None), None)

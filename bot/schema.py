@@ -177,13 +177,38 @@ class CareerTopic(_Strict):
         return v
 
 
+class CredentialLevels(_Strict):
+    """Names within one career for credentials at different levels (ASCP's HT and HTL): two of them
+    compared are not two names for one job. A fact under `topic` that names two levels tells them apart."""
+
+    names: List[List[Text]] = Field(..., min_items=2)  # a list of names for each level
+    topic: Identifier
+
+
 class Career(_Strict):
     name: Text  # singular, in a sentence: "phlebotomist"
     plural: Text  # "phlebotomists"
     aliases: List[Text] = Field(..., min_items=1)
     compare_with: Optional[Identifier] = None  # the default other side of a comparison
     related: List[Identifier] = Field(default_factory=list)
+    levels: Optional[CredentialLevels] = None
     topics: Dict[Identifier, CareerTopic] = Field(default_factory=dict)
+
+    def level_of(self, name: str) -> Optional[int]:
+        """Which of the career's credential levels a name is (None: not a level's name)."""
+        key = normalize_name(name)
+        groups = self.levels.names if self.levels is not None else []
+        return next((i for i, group in enumerate(groups) if key in {normalize_name(n) for n in group}), None)
+
+    def levels_difference(self) -> Optional[Fact]:
+        """The first fact under the levels' topic that names two of the levels, or None."""
+        if self.levels is None or self.levels.topic not in self.topics:
+            return None
+        patterns = [names_pattern(group, endings="(?:e?s)?") for group in self.levels.names]
+        return next(
+            (f for f in self.topics[self.levels.topic].facts if sum(bool(p.search(f.text)) for p in patterns) >= 2),
+            None,
+        )
 
 
 class AmbiguousName(_Strict):
@@ -308,6 +333,17 @@ class _ReferenceCheck:
             self.career_ref(("careers", career_id, "related", i), related)
         for topic_id, topic in career.topics.items():
             self.career_topic(("careers", career_id, "topics", topic_id), topic_id, topic)
+        if career.levels is not None:
+            self.levels(("careers", career_id, "levels"), career, career.levels)
+
+    def levels(self, where: Location, career: Career, levels: CredentialLevels) -> None:
+        own = {normalize_name(n) for n in [career.name, *career.aliases]}
+        for i, group in enumerate(levels.names):
+            for j, name in enumerate(group):
+                if normalize_name(name) not in own:
+                    self.problems.append((where + ("names", i, j), f"'{name}' is not a name of this career"))
+        if career.levels_difference() is None:
+            self.problems.append((where + ("topic",), f"no fact under '{levels.topic}' names two of the levels"))
 
     def career_topic(self, where: Location, topic_id: str, topic: CareerTopic) -> None:
         if topic_id not in self.k.topics:

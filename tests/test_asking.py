@@ -211,6 +211,10 @@ def test_two_credentials_of_one_career_are_told_apart_by_the_fact_that_does(
     result = answer_comparison(kb, index, ("histotechnician", MLT), None, text, names=names)
     assert "baccalaureate" in result.text and "same job" not in result.text
     assert result.text.startswith("About histotechnicians")
+    # too short for any fact to match: the career's own fact that tells its two levels apart
+    bare = answer_comparison(kb, index, ("histotechnician", MLT), None, "HT vs HTL?", names=["HT", "HTL"])
+    assert bare.text.startswith('"HT" and "HTL" are two levels of one career'), bare.text
+    assert "associate degree" in bare.text and "same job" not in bare.text and " vs " not in bare.text
     same = answer_comparison(
         kb,
         index,

@@ -188,6 +188,27 @@ def test_unknown_country_on_a_fact(write_knowledge: Callable[..., Path]) -> None
     assert f"entry careers.{MLT}.topics.salary.facts[0], field 'country': unknown country 'france'" in str(error)
 
 
+def test_credential_levels_are_names_of_their_career_told_apart_by_a_fact(write_knowledge: Callable[..., Path]) -> None:
+    def stranger(data: Dict[str, Any]) -> None:
+        data["careers"]["histotechnician"]["levels"]["names"][1].append("cytotech")
+
+    error = rejects(write_knowledge(stranger))
+    assert "entry careers.histotechnician.levels, field 'names[1][2]': 'cytotech' is not a name of this career" in str(
+        error
+    )
+
+    def nothing_tells_them_apart(data: Dict[str, Any]) -> None:
+        data["careers"]["histotechnician"]["levels"]["topic"] = "salary"
+        data["careers"]["histotechnician"]["topics"]["salary"]["facts"] = [
+            f for f in data["careers"]["histotechnician"]["topics"]["salary"]["facts"] if "HTL" not in f["text"]
+        ]
+
+    error = rejects(write_knowledge(nothing_tells_them_apart))
+    assert "entry careers.histotechnician.levels, field 'topic': no fact under 'salary' names two of the levels" in str(
+        error
+    )
+
+
 def test_a_name_may_mean_only_one_career(write_knowledge: Callable[..., Path]) -> None:
     error = rejects(write_knowledge(lambda d: d["careers"]["phlebotomist"]["aliases"].insert(0, "Lab Tech")))
     assert "entry careers.phlebotomist, field 'aliases[0]': 'Lab Tech' already names careers." in str(error)
