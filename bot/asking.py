@@ -99,6 +99,10 @@ OPINION_FACT_MATCH = 0.70  # a question asking for an opinion gets a fact only i
 # ... and is sent to a particular place (the program list, a state board) only if it is about that
 # place this closely; else to a counselor ("is the lab hurting your social life?" is not for NAACLS)
 OPINION_POINTER = 0.60
+# a question the own-case detector (bot.own_case) puts at least this likely to be about the asker's
+# own situation is answered as one asking for an opinion; chosen by cross-validation on the real
+# questions it learns from
+OWN_CASE = 0.60
 # Asking for an opinion, someone's experience or advice on one's own case: no source answers
 # that, so the honest reply is a pointer (a counselor, the state board...), not a topic's facts.
 # "Does anyone know whether..." asks for a fact, so it is not one of them.
@@ -139,6 +143,19 @@ def asks_for_opinion(text: str) -> bool:
     return bool(_OPINION.search(text))
 
 
+def _about_own_case(index: FactIndex, vector: Vectors, text: str) -> bool:
+    """Whether a question asks for an opinion or turns on the asker's own situation: by its phrasing,
+    or by the own-case detector (bot.own_case) for the forms no phrase lists. The detector learned
+    from questions people posted about lab careers, which are seldom short: a short question is left
+    to the intent (it takes "medical lab tech salery?" for one with no answer), and so is one about
+    something else ("the best pizza place in town?" is not a counselor's)."""
+    if asks_for_opinion(text):
+        return True
+    if _question_words(index, text) <= SHORT_QUESTION_WORDS or index.best_fact_score(vector) < ABOUT_THE_FIELD:
+        return False
+    return index.own_case(vector) >= OWN_CASE
+
+
 def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, text: Optional[str]) -> Answer:
     """A topic question in the student's words (see the module docstring)."""
     if not _words(text) or (question.not_covered and question.career_id is None):
@@ -161,7 +178,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     if question.career_id is None and words > GENERAL_QUESTION_WORDS:  # "what does a lab tech do?" is theirs
         ranked = _unnamed_career(index, vector, ranked, question.topic_id, country_id, named_country, words)
     matches = _prefer(ranked, asked_career, words)
-    if asks_for_opinion(str(text)):
+    if _about_own_case(index, vector, str(text)):
         return _opinion_answer(kb, index, vector, question, matches, country_id)
     pointer = _best_pointer(index, vector, country_id)
     if (
@@ -269,7 +286,7 @@ def answer_comparison(
         # two names of one career: that career, the pair's first (bot.conversation.comparison_pair)
         careers = [pair[0]] if one_career else list(pair) if named_careers else None
         matches = index.rank(vector, careers=careers, country_id=country_id or kb.default_country)
-        if asks_for_opinion(str(text)):
+        if _about_own_case(index, vector, str(text)):
             return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country)
         general_score = _general_comparison_score(index, vector)
         if (
@@ -337,7 +354,7 @@ def search_answer(
     vector = index.encode(text)
     ranked = index.rank(vector, country_id=country_id or kb.default_country)
     matches = _prefer(ranked, career_id or kb.default_career, words, named=career_id is not None)
-    if asks_for_opinion(text):
+    if _about_own_case(index, vector, text):
         return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country)
     if matches and matches[0].score >= SEARCH_MATCH:
         top = matches[0]

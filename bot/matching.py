@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.knowledge_base import KnowledgeBase
+from bot.own_case import AskedQuestion, OwnCaseDetector, load_asked
 from bot.schema import TYPOGRAPHIC_APOSTROPHES, Fact, Pointer, names_pattern
 from bot.sentence_encoder import MODEL_PACKAGE, Vectors
 
@@ -75,7 +76,15 @@ class Match(NamedTuple):
 class FactIndex:
     """The knowledge file's facts and pointers as sentence vectors, searchable by a question."""
 
-    def __init__(self, kb: KnowledgeBase, encoder: Encoder, cache_dir: Optional[Path] = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        encoder: Encoder,
+        cache_dir: Optional[Path] = None,
+        asked: Optional[Sequence[AskedQuestion]] = None,
+    ) -> None:
+        """`asked`: the labelled questions the own-case detector learns from (default: the shipped
+        set, `bot.own_case.ASKED_FILE`; none, no detector)."""
         self.kb = kb
         self.encoder = encoder
         self._career_names = _career_names_pattern(kb)
@@ -99,6 +108,9 @@ class FactIndex:
             general = [topic.about, topic.title, *topic.asks]
             self._topic_rows[topic.id] = list(range(len(keys), len(keys) + len(general)))
             keys += general
+        asked = load_asked() if asked is None else asked
+        first_asked = len(keys)
+        keys += [self.neutral(q.text) for q in asked]
         self._vectors = _cached_vectors(keys, encoder, cache_dir)
         self._fact_vectors = self._vectors[: len(owners)]
         # each fact's keys are consecutive rows: its score is the best over its run of rows
@@ -113,6 +125,9 @@ class FactIndex:
         # (the facts, the pointers, the closest pointer), and the product over every row of the
         # file is most of a ranking's cost
         self._latest: Optional[tuple[bytes, NDArray[np.float32]]] = None
+        # the statements that are facts, not pointers (the pointers' entries come last)
+        self._facts_only = len(statement_of) - int(self._is_pointer.sum())
+        self._own_case = self._learn_own_case(asked, self._vectors[first_asked:]) if asked else None
 
     def encode(self, text: str) -> Vectors:
         vector: Vectors = self.encoder.encode([self.neutral(text)])[0]
@@ -171,6 +186,22 @@ class FactIndex:
         return [
             Match(entries[i], score) for i, score in zip(best_first.tolist(), scores[best_first].tolist(), strict=True)
         ]
+
+    def own_case(self, question: Vectors) -> float:
+        """How likely `question` is one only the asker's own situation can answer (`bot.own_case`);
+        0 without a detector."""
+        if self._own_case is None:
+            return 0.0
+        return self._own_case.probability(question, self.best_fact_score(question))
+
+    def best_fact_score(self, question: Vectors) -> float:
+        """The closest any fact (not a pointer) comes to `question`, whatever its career or topic."""
+        return float(np.max(self._scores_by_fact(question)[: self._facts_only]))
+
+    def _learn_own_case(self, asked: Sequence[AskedQuestion], vectors: Vectors) -> OwnCaseDetector:
+        fact_rows = int(self._first_rows[self._facts_only]) if self._facts_only < len(self._first_rows) else None
+        best = np.max(vectors @ self._fact_vectors[:fact_rows].T, axis=1)
+        return OwnCaseDetector.learn(vectors, best.tolist(), [q.answerable for q in asked])
 
     def _scores_by_fact(self, question: Vectors) -> NDArray[np.float32]:
         """Each fact's (and pointer's) best cosine over its keys, for the latest question kept."""

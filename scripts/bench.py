@@ -11,7 +11,7 @@ Measures, on this machine, with the real action server and Rasa server on loopba
 - one long conversation (a flat turn): the median turn of turns 1-50 against turns 251-300, and
   whether a 1,000-turn conversation still answers every turn;
 - what question-level answers (bot.asking) add to a turn in the action server, in process: the
-  time to answer each real question (tests/e2e/real_questions.yml) at question level minus the
+  time to answer each real question (bot/knowledge/real_questions.yml) at question level minus the
   time to give its topic's overview, and of that, the sentence encoding alone.
 Questions come from the end-to-end check (tests/e2e/questions.yml), so turns exercise NLU, rules,
 the custom actions and the knowledge file. `--write` also records the figures in a Markdown file.

@@ -1,11 +1,12 @@
-"""Put the real questions people posted (tests/e2e/real_questions.yml) to the bot, as written, and
+"""Put the real questions people posted (bot/knowledge/real_questions.yml) to the bot, as written, and
 print the direct-answer rate by theme (`make eval`).
 
     python -m scripts.real_questions [--set heldout] [--url http://127.0.0.1:5005] [--show missed] [--floor 80]
 
-Two sets: `tuning` (tests/e2e/real_questions.yml; the thresholds and the knowledge file's `answers`
-were tuned on it) and `heldout` (tests/e2e/real_questions_heldout.yml, collected afterwards and
-never tuned on: the honest figure for questions nobody looked at). A held-out set whose misses were
+Two sets: `tuning` (bot/knowledge/real_questions.yml; the thresholds and the knowledge file's
+`answers` were tuned on it, and the own-case detector learns from its labels) and `heldout`
+(tests/e2e/real_questions_heldout.yml, collected afterwards and never tuned on: the honest figure
+for questions nobody looked at). A held-out set whose misses were
 looked at joins the tuning set, and a new one is collected.
 
 Each question says what a direct answer must contain (`expect`: strings taken from the sources, all
@@ -26,10 +27,11 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
+from bot.own_case import ASKED_FILE
 from bot.reply_kinds import HONEST, KINDS, reply_kind
 from stack.launcher import PROJECT_ROOT, Ask, bot_to_ask
 
-QUESTIONS = PROJECT_ROOT / "tests" / "e2e" / "real_questions.yml"
+QUESTIONS = ASKED_FILE  # the own-case detector (bot.own_case) learns from it too
 SETS = {"tuning": QUESTIONS, "heldout": PROJECT_ROOT / "tests" / "e2e" / "real_questions_heldout.yml"}
 
 

@@ -1,4 +1,4 @@
-"""The set of real questions (tests/e2e/real_questions.yml) stays what it claims to be: each item a
+"""The set of real questions (bot/knowledge/real_questions.yml) stays what it claims to be: each item a
 question with the public page it was copied from and a theme, and the reply kinds are told apart."""
 
 from __future__ import annotations
