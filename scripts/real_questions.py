@@ -75,10 +75,10 @@ def overall_rate(by_theme: Dict[str, Counter[str]]) -> float:
 def report(by_theme: Dict[str, Counter[str]]) -> str:
     kinds = [kind for kind, _ in KINDS] + ["other"]
     total: Counter[str] = sum(by_theme.values(), Counter())
-    lines = [f"{'theme':<24}{'n':>4}  {'direct answer':>13}", "-" * 43]
+    lines = [f"{'theme':<24}{'n':>4}  {'direct answer':>13}  {'of n':>5}", "-" * 50]
     for theme, counts in sorted(by_theme.items()) + [("overall", total)]:
         n = counts["direct"] + counts["missed"]
-        lines.append(f"{theme:<24}{n:>4}  {100 * counts['direct'] / n:>12.0f}%")
+        lines.append(f"{theme:<24}{n:>4}  {100 * counts['direct'] / n:>12.1f}%  {counts['direct']:>5}")
     lines += ["", "Replies by kind: " + ", ".join(f"{k} {total[k]}" for k in kinds if total[k])]
     return "\n".join(lines)
 
