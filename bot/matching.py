@@ -5,7 +5,8 @@ the knowledge file); a question's score for a fact is its best cosine similarity
 with sentence vectors from `bot.sentence_encoder` (or any object with the same `encode`). The
 vectors are computed once per version of the knowledge file: kept in memory, and on disk when a
 cache folder is given, under a name made from the file's content, so a restarted action server or
-a second one does not compute them again.
+a second one does not compute them again. The labelled real questions the own-case detector
+(`bot.own_case`) learns from are encoded and cached with them, and it is fitted when the index is.
 """
 
 from __future__ import annotations

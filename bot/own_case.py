@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, List, Sequence, Union
+from typing import Any, List, Sequence, Tuple, Union
 
 import numpy as np
 import yaml
@@ -69,6 +69,16 @@ def load_asked(path: Union[str, Path] = ASKED_FILE) -> List[AskedQuestion]:
     if all(q.answerable for q in asked) or not any(q.answerable for q in asked):
         raise KnowledgeFileError(path, ["field 'answerable': both answerable and unanswerable questions are needed"])
     return asked
+
+
+def check_asked(path: Union[str, Path] = ASKED_FILE) -> Tuple[bool, str]:
+    """Validate the labelled questions for the command line (`python -m bot`): (ok, message)."""
+    try:
+        asked = load_asked(path)
+    except KnowledgeFileError as error:
+        return False, str(error)
+    unanswerable = sum(not q.answerable for q in asked)
+    return True, f"{path}: OK ({len(asked)} labelled questions, {unanswerable} only the asker's own case can answer)"
 
 
 class OwnCaseDetector:

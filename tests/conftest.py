@@ -1,4 +1,5 @@
-"""Shared fixtures: project paths, the real knowledge file as data, the domain, and running servers."""
+"""Shared fixtures: project paths, the real knowledge file (loaded, indexed, or as data), the domain,
+and running servers."""
 
 from __future__ import annotations
 
@@ -14,9 +15,24 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-from bot import DEFAULT_KNOWLEDGE_FILE
+from bot import DEFAULT_KNOWLEDGE_FILE, load_knowledge
+from bot.knowledge_base import KnowledgeBase
+from bot.matching import FactIndex
+from bot.sentence_encoder import DEFAULT_CACHE_DIR, shared_encoder
 from stack.services import INITDB, REDIS_SERVER, postgres_server, redis_server
 from tests.servers import MODEL_PATH, PROJECT_ROOT, RunningBot, start_bot
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    """The shipped knowledge file, loaded once per test module."""
+    return load_knowledge()
+
+
+@pytest.fixture(scope="module")
+def index(kb: KnowledgeBase) -> FactIndex:
+    """Its facts as sentence vectors with the real encoder (cached in .cache/, as the action server's)."""
+    return FactIndex(kb, shared_encoder(), cache_dir=DEFAULT_CACHE_DIR)
 
 
 @pytest.fixture(scope="session")

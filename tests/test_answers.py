@@ -30,11 +30,6 @@ ALL_MLT_TOPICS = CORE_TOPICS + [
 ]
 
 
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge()
-
-
 def paragraphs(text: str) -> List[str]:
     return text.split("\n\n")
 

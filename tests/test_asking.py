@@ -30,16 +30,6 @@ MLT = "medical_laboratory_technician"
 MLS = "medical_laboratory_technologist"
 
 
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge()
-
-
-@pytest.fixture(scope="module")
-def index(kb: KnowledgeBase) -> FactIndex:
-    return FactIndex(kb, shared_encoder(), cache_dir=DEFAULT_CACHE_DIR)
-
-
 def ask(kb: KnowledgeBase, index: FactIndex, topic: str, text: str, **named: str) -> str:
     return answer_question(kb, index, Question(topic, **named), text).text
 

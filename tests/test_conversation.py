@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
-from bot import load_knowledge
 from bot.conversation import comparison_pair, comparison_title, default_comparison, follow_up_topic, same_career_names
 from bot.knowledge_base import KnowledgeBase
 
 MLT, MLS, PHLEB = "medical_laboratory_technician", "medical_laboratory_technologist", "phlebotomist"
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge()
 
 
 def test_two_named_careers_are_compared(kb: KnowledgeBase) -> None:

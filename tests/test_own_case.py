@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from bot import Question, load_knowledge
+from bot import Question
 from bot.asking import OWN_CASE, answer_question, asks_for_opinion
 from bot.knowledge_base import KnowledgeBase
 from bot.loader import KnowledgeFileError
 from bot.matching import FactIndex
-from bot.own_case import ASKED_FILE, fit_logistic, load_asked
+from bot.own_case import ASKED_FILE, check_asked, fit_logistic, load_asked
 from bot.sentence_encoder import DEFAULT_CACHE_DIR, shared_encoder
 
 # not in the labelled set, and no phrase of bot.asking's marks them as asking for an opinion
@@ -29,16 +29,6 @@ FACTUAL_QUESTIONS = [
     "How long does a medical laboratory technician associate degree program usually take to complete?",
     "Which US states require a state license for clinical laboratory personnel to work in a lab?",
 ]
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge()
-
-
-@pytest.fixture(scope="module")
-def index(kb: KnowledgeBase) -> FactIndex:
-    return FactIndex(kb, shared_encoder(), cache_dir=DEFAULT_CACHE_DIR)
 
 
 def test_questions_on_ones_own_case_are_told_apart_from_factual_ones(index: FactIndex) -> None:
@@ -75,6 +65,15 @@ def test_the_fit_is_scikit_learns_logistic_regression() -> None:
 def test_the_shipped_labelled_questions_load() -> None:
     asked = load_asked(ASKED_FILE)
     assert len(asked) > 500 and any(q.answerable for q in asked) and not all(q.answerable for q in asked)
+    ok, message = check_asked(ASKED_FILE)  # what `python -m bot` (make validate) prints
+    assert ok and f"{len(asked)} labelled questions" in message
+
+
+def test_the_command_line_check_names_what_is_wrong(tmp_path: Path) -> None:
+    path = tmp_path / "asked.yml"
+    path.write_text("questions:\n- {question: 'is it hard?'}\n", encoding="utf-8")
+    ok, message = check_asked(path)
+    assert not ok and "questions[0], field 'answerable'" in message
 
 
 @pytest.mark.parametrize(
