@@ -143,7 +143,7 @@ def asks_for_opinion(text: str) -> bool:
     return bool(_OPINION.search(text))
 
 
-def _about_own_case(index: FactIndex, vector: Vectors, text: str) -> bool:
+def _about_own_case(index: FactIndex, vector: Vectors, text: str, words: int) -> bool:
     """Whether a question asks for an opinion or turns on the asker's own situation: by its phrasing,
     or by the own-case detector (bot.own_case) for the forms no phrase lists. The detector learned
     from questions people posted about lab careers, which are seldom short: a short question is left
@@ -151,7 +151,7 @@ def _about_own_case(index: FactIndex, vector: Vectors, text: str) -> bool:
     something else ("the best pizza place in town?" is not a counselor's)."""
     if asks_for_opinion(text):
         return True
-    if _question_words(index, text) <= SHORT_QUESTION_WORDS or index.best_fact_score(vector) < ABOUT_THE_FIELD:
+    if words <= SHORT_QUESTION_WORDS or index.best_fact_score(vector) < ABOUT_THE_FIELD:
         return False
     return index.own_case(vector) >= OWN_CASE
 
@@ -178,7 +178,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     if question.career_id is None and words > GENERAL_QUESTION_WORDS:  # "what does a lab tech do?" is theirs
         ranked = _unnamed_career(index, vector, ranked, question.topic_id, country_id, named_country, words)
     matches = _prefer(ranked, asked_career, words)
-    if _about_own_case(index, vector, str(text)):
+    if _about_own_case(index, vector, str(text), words):
         return _opinion_answer(kb, index, vector, question, matches, country_id)
     pointer = _best_pointer(index, vector, country_id)
     if (
@@ -286,7 +286,8 @@ def answer_comparison(
         # two names of one career: that career, the pair's first (bot.conversation.comparison_pair)
         careers = [pair[0]] if one_career else list(pair) if named_careers else None
         matches = index.rank(vector, careers=careers, country_id=country_id or kb.default_country)
-        if _about_own_case(index, vector, str(text)):
+        words = _question_words(index, str(text))
+        if _about_own_case(index, vector, str(text), words):
             return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country)
         general_score = _general_comparison_score(index, vector)
         if (
@@ -302,7 +303,7 @@ def answer_comparison(
             top = matches[0]
             question = replace(setting, topic_id=top.located.topic_id or "", career_id=top.located.career_id)
             return _focused(kb, question, matches)
-        specific = _question_words(index, str(text)) > GENERAL_QUESTION_WORDS
+        specific = words > GENERAL_QUESTION_WORDS
         if not named_careers and specific and general_score < GENERAL_COMPARISON_MATCH:
             # two things that are not careers ("direct entry vs in-service training posts?"): the
             # careers of a side-by-side would only be assumed, so it is searched as any question
@@ -354,7 +355,7 @@ def search_answer(
     vector = index.encode(text)
     ranked = index.rank(vector, country_id=country_id or kb.default_country)
     matches = _prefer(ranked, career_id or kb.default_career, words, named=career_id is not None)
-    if _about_own_case(index, vector, text):
+    if _about_own_case(index, vector, text, words):
         return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country)
     if matches and matches[0].score >= SEARCH_MATCH:
         top = matches[0]

@@ -9,7 +9,6 @@ message names the file and, for each problem, the entry and the field, e.g.::
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Sequence, Tuple, Union
 
@@ -118,12 +117,3 @@ def check_file(path: Union[str, Path]) -> Tuple[bool, str]:
     except KnowledgeFileError as error:
         return False, str(error)
     return True, f"{path}: OK ({kb.summary()})"
-
-
-def main(argv: Sequence[str]) -> int:
-    """`python -m bot [FILE]`: validate a knowledge file (default: the project's), for
-    `make validate`; prints what is wrong (file, entry, field) and exits 1, or prints a summary."""
-    path = argv[0] if argv else DEFAULT_KNOWLEDGE_FILE
-    ok, message = check_file(path)
-    print(message, file=sys.stdout if ok else sys.stderr)
-    return 0 if ok else 1

@@ -200,8 +200,7 @@ class FactIndex:
         return float(np.max(self._scores_by_fact(question)[: self._facts_only]))
 
     def _learn_own_case(self, asked: Sequence[AskedQuestion], vectors: Vectors) -> OwnCaseDetector:
-        fact_rows = int(self._first_rows[self._facts_only]) if self._facts_only < len(self._first_rows) else None
-        best = np.max(vectors @ self._fact_vectors[:fact_rows].T, axis=1)
+        best = self._by_statement(self._fact_vectors @ vectors.T)[: self._facts_only].max(axis=0)
         return OwnCaseDetector.learn(vectors, best.tolist(), [q.answerable for q in asked])
 
     def _scores_by_fact(self, question: Vectors) -> NDArray[np.float32]:
@@ -210,9 +209,14 @@ class FactIndex:
         latest = self._latest
         if latest is not None and latest[0] == key:
             return latest[1]
-        by_fact = np.maximum.reduceat(self._fact_vectors @ question, self._first_rows).astype(np.float32)
+        by_fact = self._by_statement(self._fact_vectors @ question).astype(np.float32)
         self._latest = (key, by_fact)
         return by_fact
+
+    def _by_statement(self, by_key: NDArray[np.float32]) -> NDArray[np.float32]:
+        """Scores by key row (one question, or a column per question) as each statement's best."""
+        best: NDArray[np.float32] = np.maximum.reduceat(by_key, self._first_rows, axis=0)
+        return best
 
     def _coded(self, names: List[Optional[str]]) -> NDArray[np.int64]:
         return np.array([self._codes.setdefault(n, len(self._codes)) for n in names], dtype=np.int64)

@@ -6,8 +6,8 @@ print the direct-answer rate by theme (`make eval`).
 Two sets: `tuning` (bot/knowledge/real_questions.yml; the thresholds and the knowledge file's
 `answers` were tuned on it, and the own-case detector learns from its labels) and `heldout`
 (tests/e2e/real_questions_heldout.yml, collected afterwards and never tuned on: the honest figure
-for questions nobody looked at). A held-out set whose misses were
-looked at joins the tuning set, and a new one is collected.
+for questions nobody looked at). A held-out set whose misses were looked at joins the tuning set,
+and a new one is collected.
 
 Each question says what a direct answer must contain (`expect`: strings taken from the sources, all
 of which the reply must contain), or, for one no sourced bot can answer (an opinion, one person's
