@@ -6,7 +6,7 @@ conversation remembers.
 
 from __future__ import annotations
 
-from typing import List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from bot.knowledge_base import KnowledgeBase
 from bot.schema import Career, Fact
@@ -82,18 +82,31 @@ class TwoLevels(NamedTuple):
 
 
 def credential_levels(kb: KnowledgeBase, names: Sequence[str]) -> Optional[TwoLevels]:
-    """When a comparison names two credential levels of one career ("HT vs HTL"), those levels; else None."""
+    """When a comparison names two credential levels of one career ("HT vs HTL"), or one level and
+    the career's general name ("histotech vs HTL": a histotech holds either), those levels; else None."""
     one = _one_career(kb, names)
     if one is None:
         return None
     said, career_id = one
     career = kb.career(career_id)
-    levels = {_level(career, name) for name in said}
+    by_level: Dict[Optional[int], str] = {}  # a name said for each level (None: the career's general name)
+    for name in said:
+        by_level.setdefault(_level(career, name), name)
+    general = by_level.pop(None, None)
     difference = career.levels_difference()
-    if None in levels or len(levels) < 2 or difference is None or career.levels is None:
+    if difference is None or career.levels is None or not by_level:
         return None
-    quoted = " and ".join(f'"{n}"' for n in said[:2])
-    note = f"{quoted} are two levels of one career, the {career.name}; this is what sets them apart."
+    named = list(by_level.values())
+    if len(named) >= 2:
+        note = f'"{named[0]}" and "{named[1]}" are two levels of one career, the {career.name}; '
+        note += "this is what sets them apart."
+    elif general is not None:
+        note = (
+            f'"{general}" is said of either credential level of the {career.name}, and "{named[0]}" is one '
+            "of them; this is what sets the levels apart."
+        )
+    else:
+        return None  # two names of one level ("HT" and "histology technician")
     return TwoLevels(career_id, career.levels.topic, difference, note)
 
 

@@ -216,6 +216,21 @@ def test_two_credentials_of_one_career_are_told_apart_by_the_fact_that_does(
     assert "two names for the same job" in same.text
 
 
+def test_a_level_beside_the_careers_general_name_is_told_apart_too(kb: KnowledgeBase, index: FactIndex) -> None:
+    """ "Histotech" is said of both HT and HTL holders: "histotech vs HTL" asks what the higher level
+    adds, not whether they are one job beside a side-by-side with MLTs; two names of one level are
+    still one job."""
+    result = answer_comparison(
+        kb, index, ("histotechnician", MLT), None, "histotech vs HTL?", names=["histotech", "HTL"]
+    )
+    assert result.text.startswith('"histotech" is said of either credential level of the histotechnician'), result.text
+    assert "associate degree" in result.text and "same job" not in result.text and " vs " not in result.text
+    one_level = answer_comparison(
+        kb, index, ("histotechnician", MLT), None, "HT vs histology technician?", names=["HT", "histology technician"]
+    )
+    assert "two names for the same job" in one_level.text
+
+
 def test_asking_for_an_opinion_is_told_apart_from_asking_for_a_fact() -> None:
     for text in [
         "Does anyone here work nights?",
