@@ -34,6 +34,10 @@ logger = logging.getLogger(__name__)
 OTHER_COUNTRY_PENALTY = 0.04  # a fact for another country than the one in question must match clearly better
 SHARED_FACT_PENALTY = 0.08  # a fact filed under another career (`also_for`) leads only a clear call
 OTHER_TOPIC_PENALTY = 0.04  # a fact under another topic than the one the question was classed in
+# how many matches a ranking returns: an answer reads its first few (and those of one career or
+# country among them), and making a match for each of the file's ~2,300 entries was most of a
+# ranking's cost; the same replies to every real and end-to-end question as a full ranking
+RANKED = 100
 
 
 class Encoder(Protocol):
@@ -58,7 +62,7 @@ class Located:
 
 class Match(NamedTuple):
     """A fact (or pointer) and how closely it matches a question. A tuple, not a dataclass: a
-    ranking makes one for each of the file's ~1,800 entries, several times a turn."""
+    ranking makes one for each of its best entries (RANKED), several times a turn."""
 
     located: Located
     score: float
@@ -160,12 +164,14 @@ class FactIndex:
         country_id: Optional[str] = None,
         pointers: bool = False,
         strict_country: bool = False,
+        best: Optional[int] = RANKED,
     ) -> List[Match]:
         """The facts (or, with `pointers`, the pointers) that answer `question` (a vector from
         `encode`), best first: within the careers and topic given; a fact under another topic than
         `prefer_topic` (the one the question was classed in) counts a little less; so does a fact
         for another country than `country_id`, so the country in question leads a close call, or,
-        with `strict_country` (the student named the country), is left out."""
+        with `strict_country` (the student named the country), is left out. Only the `best` few
+        (None: all), as an answer reads no further than its first matches."""
         scores = self._scores_by_fact(question)[self._entry_statement]
         scores -= self._shared_penalty
         keep = self._is_pointer == pointers
@@ -182,6 +188,9 @@ class FactIndex:
             else:
                 scores -= elsewhere * np.float32(OTHER_COUNTRY_PENALTY)
         kept = np.flatnonzero(keep)
+        if best is not None and len(kept) > best:
+            # the best few, in file order so that ties rank as in a full sort
+            kept = np.sort(kept[np.argpartition(-scores[kept], best - 1)[:best]])
         best_first = kept[np.argsort(-scores[kept], kind="stable")]
         entries = self.entries
         return [
