@@ -126,15 +126,18 @@ def test_a_typographic_apostrophe_names_the_same_career(kb: KnowledgeBase) -> No
     assert match is not None and match.career_id == "pathologists_assistant"
 
 
+class Counting:
+    """The real encoder, counting the sentences it is asked to encode."""
+
+    def __init__(self, real: SentenceEncoder) -> None:
+        self.real, self.sentences = real, 0
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.sentences += len(texts)
+        return self.real.encode(texts)
+
+
 def test_fact_vectors_are_computed_once_per_knowledge_version(kb: KnowledgeBase, tmp_path: Path) -> None:
-    class Counting:
-        def __init__(self, real: SentenceEncoder) -> None:
-            self.real, self.sentences = real, 0
-
-        def encode(self, texts: Sequence[str]) -> Vectors:
-            self.sentences += len(texts)
-            return self.real.encode(texts)
-
     first = Counting(shared_encoder())
     built = FactIndex(kb, first, cache_dir=tmp_path)
     assert first.sentences > len(kb.all_facts()) and list(tmp_path.glob("fact-vectors-*.npy"))
@@ -143,6 +146,26 @@ def test_fact_vectors_are_computed_once_per_knowledge_version(kb: KnowledgeBase,
     assert second.sentences == 0
     question = again.encode("is the exam computer adaptive")
     assert [m.fact for m in again.rank(question)[:3]] == [m.fact for m in built.rank(question)[:3]]
+
+
+def test_an_edited_knowledge_file_encodes_only_what_the_edit_changed(
+    kb: KnowledgeBase, write_knowledge: Callable[..., Path]
+) -> None:
+    counting = Counting(shared_encoder())
+    before = FactIndex(kb, counting)
+    counting.sentences = 0
+
+    def edit(data: dict) -> None:  # type: ignore[type-arg]
+        fact = data["careers"][MLT]["topics"]["certification"]["facts"][0]
+        fact["text"] += " It is renewed every three years."
+        fact.setdefault("answers", []).append("how often is the certificate renewed")
+
+    after = FactIndex(load_knowledge(write_knowledge(edit)), counting)
+    assert counting.sentences == 2  # the new text and the new phrasing, not the file's ~10,000 keys
+    question = after.encode("is the exam computer adaptive")
+    assert [m.fact.text for m in after.rank(question)[:3]] == [m.fact.text for m in before.rank(question)[:3]]
+    renewed = after.rank(after.encode("how often is the certificate renewed"))[0]
+    assert renewed.fact.text.endswith("It is renewed every three years.") and renewed.score > 0.99
 
 
 def test_a_cache_from_another_version_is_not_used(tmp_path: Path, kb: KnowledgeBase) -> None:
