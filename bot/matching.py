@@ -279,11 +279,11 @@ def _cached_vectors(keys: List[str], encoder: Encoder, cache_dir: Optional[Path]
 def _encode_new_keys(keys: List[str], encoder: Encoder) -> Vectors:
     """The keys' vectors, a row each: those the encoder's previous version of the file had are
     taken from it, and each other distinct key is encoded once."""
-    known = _latest_by_key(encoder)
-    new = [key for key in dict.fromkeys(keys) if key not in known]
-    encoded = encoder.encode(new).astype(np.float32) if new else np.zeros((0, 0), dtype=np.float32)
-    by_key = {**known, **dict(zip(new, encoded, strict=True))}
-    vectors: Vectors = np.stack([by_key[key] for key in keys]) if keys else encoded
+    by_key = dict(_latest_by_key(encoder))
+    new = [key for key in dict.fromkeys(keys) if key not in by_key]
+    if new:
+        by_key.update(zip(new, encoder.encode(new).astype(np.float32), strict=True))
+    vectors: Vectors = np.stack([by_key[key] for key in keys])
     return vectors
 
 
