@@ -298,3 +298,41 @@ def test_an_answer_about_this_program_must_name_the_program(write_knowledge: Cal
     heading_only = ["How many are admitted to the program?"]
     heading = rejects(write_knowledge(lambda d: salary_fact(d, 0).update(answers=heading_only)))
     assert "field 'answers[0]'" in str(heading) and "name the program" in str(heading)
+
+
+def test_a_fact_that_says_again_what_another_from_its_page_says_is_rejected(
+    write_knowledge: Callable[..., Path],
+) -> None:
+    # a reply showing both would say the same thing twice: the two become one fact
+    def restate(source: str, text: str) -> Callable[[Dict[str, Any]], None]:
+        def change(data: Dict[str, Any]) -> None:
+            first = salary_fact(data, 0)
+            facts = data["careers"][MLT]["topics"]["salary"]["facts"]
+            facts.append({"text": text.format(first["text"]), "source": source, "as_of": first["as_of"]})
+            data["sources"]["copy"] = dict(data["sources"][first["source"]])
+
+        return change
+
+    error = rejects(write_knowledge(restate("copy", "As a page puts it, {}")))  # another id, the same page
+    assert f"entry careers.{MLT}.topics.salary.facts[" in str(error)
+    assert "field 'text': says again what facts[0], from the same page, says" in str(error)
+
+
+def test_facts_alike_in_words_but_not_in_figures_or_page_are_kept(
+    write_knowledge: Callable[..., Path], knowledge_data: Dict[str, Any]
+) -> None:
+    first = salary_fact(knowledge_data, 0)
+
+    def add(text: str, source: str) -> Callable[[Dict[str, Any]], None]:
+        def change(data: Dict[str, Any]) -> None:
+            data["careers"][MLT]["topics"]["salary"]["facts"].append(
+                {"text": text, "source": source, "as_of": first["as_of"]}
+            )
+            data["sources"]["elsewhere"] = {**data["sources"][first["source"]], "url": "https://example.org/other"}
+
+        return change
+
+    other_year = first["text"].replace(str(first["as_of"]), str(first["as_of"] - 1), 1)
+    assert other_year != first["text"]
+    load_knowledge(write_knowledge(add(other_year, first["source"])))  # a figure of another year
+    load_knowledge(write_knowledge(add(first["text"], "elsewhere")))  # the same words from another page
