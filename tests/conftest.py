@@ -22,6 +22,10 @@ from bot.sentence_encoder import DEFAULT_CACHE_DIR, shared_encoder
 from stack.services import INITDB, REDIS_SERVER, postgres_server, redis_server
 from tests.servers import MODEL_PATH, PROJECT_ROOT, RunningBot, start_bot
 
+# libyaml's loader and emitter, in PyYAML's wheels, with the pure-Python ones as bot.loader falls back
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
@@ -38,7 +42,7 @@ def index(kb: KnowledgeBase) -> FactIndex:
 @pytest.fixture(scope="session")
 def knowledge_data() -> Dict[str, Any]:
     """The real knowledge file as plain data, for tests that break a copy of it."""
-    return yaml.load(DEFAULT_KNOWLEDGE_FILE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    return yaml.load(DEFAULT_KNOWLEDGE_FILE.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
 
 
 @pytest.fixture
@@ -53,8 +57,8 @@ def write_knowledge(tmp_path: Path, knowledge_data: Dict[str, Any]) -> Callable[
         else:
             data = copy.deepcopy(knowledge_data)
             change(data)
-            # libyaml's emitter: the same text as safe_dump, five times faster on this file
-            text = yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True)
+            # libyaml's emitter where PyYAML has it: the same text as safe_dump, five times faster
+            text = yaml.dump(data, Dumper=_YAML_DUMPER, sort_keys=False, allow_unicode=True)
             path.write_text(text, encoding="utf-8")
         return path
 
