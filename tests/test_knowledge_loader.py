@@ -304,16 +304,13 @@ def test_a_fact_that_says_again_what_another_from_its_page_says_is_rejected(
     write_knowledge: Callable[..., Path],
 ) -> None:
     # a reply showing both would say the same thing twice: the two become one fact
-    def restate(source: str, text: str) -> Callable[[Dict[str, Any]], None]:
-        def change(data: Dict[str, Any]) -> None:
-            first = salary_fact(data, 0)
-            facts = data["careers"][MLT]["topics"]["salary"]["facts"]
-            facts.append({"text": text.format(first["text"]), "source": source, "as_of": first["as_of"]})
-            data["sources"]["copy"] = dict(data["sources"][first["source"]])
+    def restate(data: Dict[str, Any]) -> None:
+        first = salary_fact(data, 0)
+        data["sources"]["copy"] = dict(data["sources"][first["source"]])  # another id, the same page
+        restated = {"text": f"As a page puts it, {first['text']}", "source": "copy", "as_of": first["as_of"]}
+        data["careers"][MLT]["topics"]["salary"]["facts"].append(restated)
 
-        return change
-
-    error = rejects(write_knowledge(restate("copy", "As a page puts it, {}")))  # another id, the same page
+    error = rejects(write_knowledge(restate))
     assert f"entry careers.{MLT}.topics.salary.facts[" in str(error)
     assert "field 'text': says again what facts[0], from the same page, says" in str(error)
 
