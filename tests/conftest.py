@@ -17,13 +17,13 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 from bot import DEFAULT_KNOWLEDGE_FILE, load_knowledge
 from bot.knowledge_base import KnowledgeBase
+from bot.loader import SafeYamlLoader
 from bot.matching import FactIndex
 from bot.sentence_encoder import DEFAULT_CACHE_DIR, shared_encoder
 from stack.services import INITDB, REDIS_SERVER, postgres_server, redis_server
 from tests.servers import MODEL_PATH, PROJECT_ROOT, RunningBot, start_bot
 
-# libyaml's loader and emitter, in PyYAML's wheels, with the pure-Python ones as bot.loader falls back
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's emitter, in PyYAML's wheels, where PyYAML has it (the loader is bot.loader's)
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -42,7 +42,7 @@ def index(kb: KnowledgeBase) -> FactIndex:
 @pytest.fixture(scope="session")
 def knowledge_data() -> Dict[str, Any]:
     """The real knowledge file as plain data, for tests that break a copy of it."""
-    return yaml.load(DEFAULT_KNOWLEDGE_FILE.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+    return yaml.load(DEFAULT_KNOWLEDGE_FILE.read_text(encoding="utf-8"), Loader=SafeYamlLoader)
 
 
 @pytest.fixture
