@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import replace
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -101,8 +101,13 @@ OPINION_FACT_MATCH = 0.70  # a question asking for an opinion gets a fact only i
 OPINION_POINTER = 0.60
 # a question the own-case detector (bot.own_case) puts at least this likely to be about the asker's
 # own situation is answered as one asking for an opinion; chosen by cross-validation on the real
-# questions it learns from
-OWN_CASE = 0.60
+# questions it learns from (grouped by page, 10 folds, the whole bot's replies measured): it catches
+# about three in four of those only the asker's case can answer, and flags about one answerable
+# question in five, whose facts still follow the honest part when one answers it closely
+OWN_CASE = 0.40
+# ... and gets facts, after the honest part, if one answers it this closely: what a search of the
+# whole file asks of a match (SEARCH_MATCH), chosen with OWN_CASE
+OWN_CASE_FACT_MATCH = 0.55
 # Asking for an opinion, someone's experience or advice on one's own case: no source answers
 # that, so the honest reply is a pointer (a counselor, the state board...), not a topic's facts.
 # "Does anyone know whether..." asks for a fact, so it is not one of them.
@@ -143,17 +148,21 @@ def asks_for_opinion(text: str) -> bool:
     return bool(_OPINION.search(text))
 
 
-def _about_own_case(index: FactIndex, vector: Vectors, text: str, words: int) -> bool:
-    """Whether a question asks for an opinion or turns on the asker's own situation: by its phrasing,
-    or by the own-case detector (bot.own_case) for the forms no phrase lists. The detector learned
+def _own_case_bar(index: FactIndex, vector: Vectors, text: str, words: int, one_program: bool) -> Optional[float]:
+    """None for a question asking for facts; for one asking for an opinion or turning on the asker's
+    own situation, how closely a fact must answer it to follow the honest part of its reply. Told by
+    its phrasing (then OPINION_FACT_MATCH: "do you think...?" wants an opinion, whatever it is about),
+    or by the own-case detector (bot.own_case) for the forms no phrase lists (then OWN_CASE_FACT_MATCH:
+    a likelihood, and a factual question it flags keeps the facts that answer it). The detector learned
     from questions people posted about lab careers, which are seldom short: a short question is left
     to the intent (it takes "medical lab tech salery?" for one with no answer), and so is one about
-    something else ("the best pizza place in town?" is not a counselor's)."""
+    something else ("the best pizza place in town?" is not a counselor's), and one about "this
+    program", whose reply already says that the program has the final word."""
     if asks_for_opinion(text):
-        return True
-    if words <= SHORT_QUESTION_WORDS or index.best_fact_score(vector) < ABOUT_THE_FIELD:
-        return False
-    return index.own_case(vector) >= OWN_CASE
+        return OPINION_FACT_MATCH
+    if one_program or words <= SHORT_QUESTION_WORDS or index.best_fact_score(vector) < ABOUT_THE_FIELD:
+        return None
+    return OWN_CASE_FACT_MATCH if index.own_case(vector) >= OWN_CASE else None
 
 
 def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, text: Optional[str]) -> Answer:
@@ -178,8 +187,27 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     if question.career_id is None and words > GENERAL_QUESTION_WORDS:  # "what does a lab tech do?" is theirs
         ranked = _unnamed_career(index, vector, ranked, question.topic_id, country_id, named_country, words)
     matches = _prefer(ranked, asked_career, words)
-    if _about_own_case(index, vector, str(text), words):
-        return _opinion_answer(kb, index, vector, question, matches, country_id)
+    factual = functools.partial(
+        _topic_answer, kb, index, question, str(text), vector, words, matches, asked_career, country_id
+    )
+    bar = _own_case_bar(index, vector, str(text), words, question.one_program)
+    if bar is not None:
+        return _opinion_answer(kb, index, vector, question, matches, country_id, factual, bar)
+    return factual()
+
+
+def _topic_answer(
+    kb: KnowledgeBase,
+    index: FactIndex,
+    question: Question,
+    text: str,
+    vector: Vectors,
+    words: int,
+    matches: List[Match],
+    asked_career: str,
+    country_id: str,
+) -> Answer:
+    """`answer_question`'s reply to a question that asks for facts, its matches ranked."""
     pointer = _best_pointer(index, vector, country_id)
     if (
         pointer is not None
@@ -200,7 +228,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
         other_career_answers = not general and bool(matches) and matches[0].score >= SEARCH_MATCH
     if matches and matches[0].located.career_id != asked_career and not other_career_answers:
         matches = [m for m in matches if m.located.career_id == asked_career]
-    if general and _only_the_career(index, str(text)):  # "what is a phlebotomist?": the overview
+    if general and _only_the_career(index, text):  # "what is a phlebotomist?": the overview
         return answer(kb, question)
     if not matches or matches[0].score < DIRECT_MATCH:
         if words > SHORT_QUESTION_WORDS and index.topic_score(vector, question.topic_id) < GENERAL_TOPIC_MATCH:
@@ -226,9 +254,9 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
         alongside = top.located.is_detail and top.located.career_id == asked_career and top.score >= overview_score
         also = [top.fact] if alongside and isinstance(top.fact, Fact) else []
         if top.located.career_id == asked_career:
-            also += [f for f in _part_facts(index, str(text), top) if f not in also]
+            also += [f for f in _part_facts(index, text, top) if f not in also]
         return answer(kb, question, also=also)
-    return _focused(kb, question, matches, _part_facts(index, str(text), matches[0]))
+    return _focused(kb, question, matches, _part_facts(index, text, matches[0]))
 
 
 def _unnamed_career(
@@ -287,8 +315,11 @@ def answer_comparison(
         careers = [pair[0]] if one_career else list(pair) if named_careers else None
         matches = index.rank(vector, careers=careers, country_id=country_id or kb.default_country)
         words = _question_words(index, str(text))
-        if _about_own_case(index, vector, str(text), words):
-            return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country)
+        bar = _own_case_bar(index, vector, str(text), words, setting.one_program)
+        if bar is not None:
+            focused = functools.partial(_focused, kb, setting, matches)
+            country = country_id or kb.default_country
+            return _opinion_answer(kb, index, vector, setting, matches, country, focused, bar)
         general_score = _general_comparison_score(index, vector)
         if (
             matches
@@ -355,13 +386,12 @@ def search_answer(
     vector = index.encode(text)
     ranked = index.rank(vector, country_id=country_id or kb.default_country)
     matches = _prefer(ranked, career_id or kb.default_career, words, named=career_id is not None)
-    if _about_own_case(index, vector, text, words):
-        return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country)
+    bar = _own_case_bar(index, vector, text, words, setting.one_program)
+    if bar is not None:
+        found = functools.partial(_found_anywhere, kb, index, setting, text, matches)
+        return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country, found, bar)
     if matches and matches[0].score >= SEARCH_MATCH:
-        top = matches[0]
-        # the answer names its career: the student did not, or named another
-        question = replace(setting, topic_id=top.located.topic_id or "", career_id=top.located.career_id)
-        return _focused(kb, question, matches, _part_facts(index, text, top))
+        return _found_anywhere(kb, index, setting, text, matches)
     pointer = _best_pointer(index, vector, country_id or kb.default_country)
     if pointer is not None:
         return pointer_answer(kb, pointer)
@@ -371,6 +401,14 @@ def search_answer(
         # career: "are they still accepting international MedTechs?"): say so, not "didn't get that"
         return pointer_answer(kb, _closest_pointer(index, vector, country_id or kb.default_country))
     return None
+
+
+def _found_anywhere(kb: KnowledgeBase, index: FactIndex, setting: Question, text: str, matches: List[Match]) -> Answer:
+    """The facts a search of the whole file found, saying which career they are about (the student
+    did not name it, or named another)."""
+    top = matches[0]
+    question = replace(setting, topic_id=top.located.topic_id or "", career_id=top.located.career_id)
+    return _focused(kb, question, matches, _part_facts(index, text, top))
 
 
 def pointer_answer(kb: KnowledgeBase, pointer: Match) -> Answer:
@@ -461,20 +499,30 @@ def _best_pointer(index: FactIndex, vector: Vectors, country_id: str) -> Optiona
 
 
 def _opinion_answer(
-    kb: KnowledgeBase, index: FactIndex, vector: Vectors, question: Question, matches: List[Match], country_id: str
+    kb: KnowledgeBase,
+    index: FactIndex,
+    vector: Vectors,
+    question: Question,
+    matches: List[Match],
+    country_id: str,
+    factual: Callable[[], Answer],
+    fact_bar: float,
 ) -> Answer:
-    """A question asking for an opinion or advice on one's own case: the facts that answer its
-    factual part, if one answers it closely, then where to take the rest; else just the pointer."""
+    """A question asking for an opinion or advice on one's own case: where to take it, then, if a
+    fact answers it at least `fact_bar` closely, the reply its factual part gets when asked on its own (`factual`: the
+    topic's overview or the facts that answer it); else just the pointer."""
     pointer = _closest_pointer(index, vector, country_id, useful=OPINION_POINTER)
-    if not matches or matches[0].score < OPINION_FACT_MATCH:
+    if not matches or matches[0].score < fact_bar:
         return pointer_answer(kb, pointer)
-    focused = _focused(kb, question, matches)  # in the best match's topic
+    facts = factual()
+    if not facts.found:  # the rules for a factual question found no answer: the close match is one
+        facts = _focused(kb, question, matches)
     # the honest part first: the facts that follow answer what the question rests on, not what it asks
     first = (
-        "I don't have a sourced answer to that as asked (it turns on people's experience, opinions or your "
+        "I don't have a sourced answer to that as asked (it may turn on people's experience, opinions or your "
         f"own case), so I won't guess. {pointer.fact.text} What the sources do say:"
     )
-    return replace(focused, text=f"{first}\n\n{focused.text}")
+    return replace(facts, text=f"{first}\n\n{facts.text}")
 
 
 def _closest_pointer(index: FactIndex, vector: Vectors, country_id: str, useful: float = USEFUL_POINTER) -> Match:
