@@ -217,13 +217,13 @@ def _topic_answer(
         return pointer_answer(kb, pointer)  # an opinion or one person's case: no fact answers it better
     # "what do they do?" is general, "what is the CSMLS?" is as short but names what it asks about,
     # and a fact that says it answers just that question matches it all but exactly
-    general = words <= GENERAL_QUESTION_WORDS and not (matches and matches[0].score >= EXACT_MATCH)
+    general = words <= GENERAL_QUESTION_WORDS and not (matches and matches[0].meaning >= EXACT_MATCH)
     # another career's fact only for a specific question it answers ("what do they do?" is not);
     # for a career the student named, only one written for just that question, and not for a
     # question all but its setting ("certification in Australia for lab techs?"): Canada calls its
     # technologists MLTs ("when can I start practising as an MLT in Ontario?")
     if question.career_id:
-        other_career_answers = bool(matches) and matches[0].score >= EXACT_MATCH and words > GENERAL_QUESTION_WORDS
+        other_career_answers = bool(matches) and matches[0].meaning >= EXACT_MATCH and words > GENERAL_QUESTION_WORDS
     else:
         other_career_answers = not general and bool(matches) and matches[0].score >= SEARCH_MATCH
     if matches and matches[0].located.career_id != asked_career and not other_career_answers:
@@ -275,7 +275,7 @@ def _unnamed_career(
     anywhere = index.rank(vector, prefer_topic=topic_id, country_id=country_id, strict_country=strict_country)
     bar = UNNAMED_CAREER_SHORT_MATCH if words <= SHORT_QUESTION_WORDS else UNNAMED_CAREER_MATCH
     ahead = not ranked or anywhere[0].score >= ranked[0].score + UNNAMED_CAREER_LEAD
-    return anywhere if anywhere and anywhere[0].score >= bar and ahead else ranked
+    return anywhere if anywhere and anywhere[0].meaning >= bar and ahead else ranked
 
 
 def answer_small_talk(
@@ -324,11 +324,11 @@ def answer_comparison(
         if (
             matches
             and (matches[0].located.is_detail or not named_careers)
-            and matches[0].score >= COMPARE_FACT_MATCH
+            and matches[0].meaning >= COMPARE_FACT_MATCH
             and (
                 _names_both(matches[0].fact.text, names)  # what sets two names of one career apart
                 if one_career
-                else general_score < min(GENERAL_COMPARISON_MATCH, matches[0].score - GENERAL_COMPARISON_MARGIN)
+                else general_score < min(GENERAL_COMPARISON_MATCH, matches[0].meaning - GENERAL_COMPARISON_MARGIN)
             )
         ):
             top = matches[0]
@@ -395,7 +395,7 @@ def search_answer(
     pointer = _best_pointer(index, vector, country_id or kb.default_country)
     if pointer is not None:
         return pointer_answer(kb, pointer)
-    about_the_field = bool(ranked) and ranked[0].score >= ABOUT_THE_FIELD
+    about_the_field = index.best_fact_score(vector) >= ABOUT_THE_FIELD
     if about_the_field and (words > SHORT_QUESTION_WORDS or career_id is not None or index.names_a_career(text)):
         # a real question about lab careers that nothing answers (a longer one, or one naming a lab
         # career: "are they still accepting international MedTechs?"): say so, not "didn't get that"
@@ -484,7 +484,7 @@ def _prefer(matches: List[Match], career_id: str, words: int, named: bool = Fals
     within SPECIFIC_CAREER_LEAD (`words`: the question's, career names aside). A short question
     that one fact matches all but word for word (CLEAR_MATCH) is specific too ("can I retake an
     ASCP test?"): the fact that answers it leads, whichever of the two careers it is filed under."""
-    general = named or (words <= SHORT_QUESTION_WORDS and not (matches and matches[0].score >= CLEAR_MATCH))
+    general = named or (words <= SHORT_QUESTION_WORDS and not (matches and matches[0].meaning >= CLEAR_MATCH))
     lead = CLOSE_BEHIND if general else SPECIFIC_CAREER_LEAD
     preferred = [m for m in matches if m.located.career_id == career_id]
     if preferred and matches and preferred[0].score >= matches[0].score - lead:
@@ -512,7 +512,7 @@ def _opinion_answer(
     fact answers it at least `fact_bar` closely, the reply its factual part gets when asked on its own (`factual`: the
     topic's overview or the facts that answer it); else just the pointer."""
     pointer = _closest_pointer(index, vector, country_id, useful=OPINION_POINTER)
-    if not matches or matches[0].score < fact_bar:
+    if not matches or matches[0].meaning < fact_bar:
         return pointer_answer(kb, pointer)
     facts = factual()
     if not facts.found:  # the rules for a factual question found no answer: the close match is one

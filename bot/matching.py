@@ -19,12 +19,13 @@ import tempfile
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Protocol, Sequence, Union
+from typing import Dict, List, NamedTuple, Optional, Protocol, Sequence, Tuple, Union
 
 import numpy as np
 from numpy.typing import NDArray
 
 from bot.knowledge_base import KnowledgeBase
+from bot.lexical import LexicalIndex, terms
 from bot.own_case import AskedQuestion, OwnCaseDetector, load_asked
 from bot.schema import TYPOGRAPHIC_APOSTROPHES, Fact, Pointer, names_pattern
 from bot.sentence_encoder import MODEL_PACKAGE, Vectors
@@ -39,6 +40,11 @@ OTHER_TOPIC_PENALTY = 0.04  # a fact under another topic than the one the questi
 # country among them), and making a match for each of the file's ~2,300 entries was most of a
 # ranking's cost; the same replies to every real and end-to-end question as a full ranking
 RANKED = 100
+# how much sharing the question's rarer words (bot.lexical) adds to a fact's cosine: the fact that
+# shares most gains this much, one that shares none nothing; it reorders facts about as close in
+# meaning ("can I use VisaScreen?"), not a close match and a loose one
+LEXICAL_WEIGHT = 0.08
+QUESTIONS_KEPT = 16  # the latest questions' word scores, looked up by their vectors (a turn has a few)
 
 
 class Encoder(Protocol):
@@ -66,7 +72,9 @@ class Match(NamedTuple):
     ranking makes one for each of its best entries (RANKED), several times a turn."""
 
     located: Located
-    score: float
+    score: float  # what ranks it: its closeness in meaning, plus its share of the question's rarer words
+    meaning: float  # its closeness in meaning alone (the cosine, less the same penalties): for the bars
+    # that tell whether a fact answers at all ("is this about lab careers?"), calibrated on it
 
     @property
     def fact(self) -> Union[Fact, Pointer]:
@@ -108,6 +116,12 @@ class FactIndex:
                     keys.append(self.neutral(key))
                     owners.append(number)
         self._entry_statement = np.array([statement_of[id(e.fact)] for e in self.entries], dtype=np.int64)
+        texts = [""] * len(statement_of)  # each statement's words; a pointer's none (pointers are not worded alike)
+        for located in self.entries:
+            if located.pointer_id is None:
+                texts[statement_of[id(located.fact)]] = self.neutral(located.fact.text)
+        self._lexical = LexicalIndex([terms(t) for t in texts])
+        self._words_of: Dict[bytes, NDArray[np.float32]] = {}  # a question's vector -> its word scores
         # each topic as a general question ("how much they earn"): what a topic's overview answers
         self._topic_rows: Dict[str, List[int]] = {}
         for topic in kb.topics():
@@ -130,18 +144,28 @@ class FactIndex:
         # the latest question's score for each fact: a turn ranks one question several times
         # (the facts, the pointers, the closest pointer), and the product over every row of the
         # file is most of a ranking's cost
-        self._latest: Optional[tuple[bytes, NDArray[np.float32]]] = None
+        self._latest: Optional[tuple[bytes, NDArray[np.float32], NDArray[np.float32]]] = None
         # the statements that are facts, not pointers (the pointers' entries come last)
         self._facts_only = len(statement_of) - int(self._is_pointer.sum())
         self._own_case = self._learn_own_case(asked, self._vectors[first_asked:]) if asked else None
 
     def encode(self, text: str) -> Vectors:
-        vector: Vectors = self.encoder.encode([self.neutral(text)])[0]
+        """A question's vector, to rank facts by; its words are kept with it (bot.lexical)."""
+        vector: Vectors = self.encode_each([text])[0]
         return vector
 
     def encode_each(self, texts: Sequence[str]) -> Vectors:
         """Several texts' vectors, a row each, in one pass of the encoder."""
-        vectors: Vectors = self.encoder.encode([self.neutral(t) for t in texts])
+        neutral = [self.neutral(t) for t in texts]
+        vectors: Vectors = self.encoder.encode(neutral)
+        for text, vector in zip(neutral, vectors, strict=True):
+            key = vector.tobytes()
+            self._words_of.pop(key, None)  # the latest last: the oldest goes first
+            self._words_of[key] = self._lexical.relative_scores(text)
+            if self._latest is not None and self._latest[0] == key:
+                self._latest = None  # a question encoded anew is scored anew
+        while len(self._words_of) > QUESTIONS_KEPT:
+            del self._words_of[next(iter(self._words_of))]
         return vectors
 
     def names_a_career(self, text: str) -> bool:
@@ -173,30 +197,31 @@ class FactIndex:
         for another country than `country_id`, so the country in question leads a close call, or,
         with `strict_country` (the student named the country), is left out. Only the `best` few
         (None: all), as an answer reads no further than its first matches."""
-        scores = self._scores_by_fact(question)[self._entry_statement]
-        scores -= self._shared_penalty
+        by_meaning, by_fact = self._scores_by_fact(question)
         keep = self._is_pointer == pointers
         if careers is not None:
             keep &= np.isin(self._careers, [self._codes.get(c, -1) for c in careers])
         if topic_id is not None:
             keep &= self._topics == self._codes.get(topic_id, -1)
+        penalty = self._shared_penalty.copy()
         if prefer_topic is not None:
-            scores -= (self._topics != self._codes.get(prefer_topic, -1)) * np.float32(OTHER_TOPIC_PENALTY)
+            penalty += (self._topics != self._codes.get(prefer_topic, -1)) * np.float32(OTHER_TOPIC_PENALTY)
         if country_id:
             elsewhere = (self._countries != 0) & (self._countries != self._codes.get(country_id, -1))
             if strict_country:
                 keep &= ~elsewhere
             else:
-                scores -= elsewhere * np.float32(OTHER_COUNTRY_PENALTY)
+                penalty += elsewhere * np.float32(OTHER_COUNTRY_PENALTY)
+        scores = by_fact[self._entry_statement] - penalty
+        meanings = by_meaning[self._entry_statement] - penalty
         kept = np.flatnonzero(keep)
         if best is not None and len(kept) > best:
             # the best few, in file order so that ties rank as in a full sort
             kept = np.sort(kept[np.argpartition(-scores[kept], best - 1)[:best]])
         best_first = kept[np.argsort(-scores[kept], kind="stable")]
         entries = self.entries
-        return [
-            Match(entries[i], score) for i, score in zip(best_first.tolist(), scores[best_first].tolist(), strict=True)
-        ]
+        rows = zip(best_first.tolist(), scores[best_first].tolist(), meanings[best_first].tolist(), strict=True)
+        return [Match(entries[i], score, meaning) for i, score, meaning in rows]
 
     def own_case(self, question: Vectors) -> float:
         """How likely `question` is one only the asker's own situation can answer (`bot.own_case`);
@@ -206,22 +231,26 @@ class FactIndex:
         return self._own_case.probability(question, self.best_fact_score(question))
 
     def best_fact_score(self, question: Vectors) -> float:
-        """The closest any fact (not a pointer) comes to `question`, whatever its career or topic."""
-        return float(np.max(self._scores_by_fact(question)[: self._facts_only]))
+        """The closest in meaning any fact (not a pointer) comes to `question`, whatever its career
+        or topic (its cosine alone: what the own-case detector learned from)."""
+        return float(np.max(self._scores_by_fact(question)[0][: self._facts_only]))
 
     def _learn_own_case(self, asked: Sequence[AskedQuestion], vectors: Vectors) -> OwnCaseDetector:
         best = self._by_statement(self._fact_vectors @ vectors.T)[: self._facts_only].max(axis=0)
         return OwnCaseDetector.learn(vectors, best.tolist(), [q.answerable for q in asked])
 
-    def _scores_by_fact(self, question: Vectors) -> NDArray[np.float32]:
-        """Each fact's (and pointer's) best cosine over its keys, for the latest question kept."""
+    def _scores_by_fact(self, question: Vectors) -> Tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """Each fact's (and pointer's) best cosine over its keys, and that plus its share of the
+        question's rarer words (LEXICAL_WEIGHT), for the latest question kept."""
         key = question.tobytes()
         latest = self._latest
         if latest is not None and latest[0] == key:
-            return latest[1]
-        by_fact = self._by_statement(self._fact_vectors @ question).astype(np.float32)
-        self._latest = (key, by_fact)
-        return by_fact
+            return latest[1], latest[2]
+        by_meaning = self._by_statement(self._fact_vectors @ question).astype(np.float32)
+        words = self._words_of.get(key)  # none for a vector that did not come from `encode`
+        by_fact = by_meaning if words is None else by_meaning + np.float32(LEXICAL_WEIGHT) * words
+        self._latest = (key, by_meaning, by_fact)
+        return by_meaning, by_fact
 
     def _by_statement(self, by_key: NDArray[np.float32]) -> NDArray[np.float32]:
         """Scores by key row (one question, or a column per question) as each statement's best."""

@@ -1,0 +1,61 @@
+"""Word overlap between a question and the facts (bot.lexical): BM25 as its formula gives it, and,
+added to the sentence vectors' cosine (bot.matching), the fact that uses the question's rarer
+words leads among facts about as close in meaning."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import bot.matching
+from bot.lexical import K1, B, LexicalIndex, terms
+from bot.matching import FactIndex
+
+
+def test_terms_leave_out_question_words_and_make_plurals_singular() -> None:
+    assert terms("What are the MLT programs in Ontario?") == ["mlt", "program", "ontario"]
+    assert terms("Is it the class or the classes? Specialties or a specialty?") == ["class"] * 2 + ["specialty"] * 2
+
+
+def test_scores_are_bm25() -> None:
+    documents = [["blood", "bank"], ["blood", "draw", "blood"], ["ontario", "regulator", "college", "exam"]]
+    index = LexicalIndex(documents)
+    average = sum(len(d) for d in documents) / 3
+
+    def expected(term: str, document: list[str]) -> float:
+        having = sum(term in d for d in documents)
+        idf = math.log((3 - having + 0.5) / (having + 0.5) + 1)
+        count = document.count(term)
+        return idf * count * (K1 + 1) / (count + K1 * (1 - B + B * len(document) / average))
+
+    got = index.scores("blood bank hours")
+    want = [expected("blood", d) + expected("bank", d) for d in documents]
+    assert got == pytest.approx(want, rel=1e-5)
+
+
+def test_relative_scores_run_from_nothing_shared_to_the_best() -> None:
+    index = LexicalIndex([["visascreen", "certificate"], ["certificate"], ["shift"]])
+    relative = index.relative_scores("Do I need a VisaScreen certificate?")
+    assert relative[0] == pytest.approx(1.0) and 0 < relative[1] < 1 and relative[2] == 0
+    assert not index.relative_scores("what is it?").any()  # question words only: no document is preferred
+
+
+def test_the_fact_using_the_questions_rarer_words_leads(index: FactIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    question = "what do I need to become a practising member of the SSMLT?"
+
+    def best(weight: float) -> str:
+        monkeypatch.setattr(bot.matching, "LEXICAL_WEIGHT", weight)
+        vector = index.encode(question)  # encoded again: the ranking keeps no score from the other weight
+        return index.rank(vector)[0].fact.text
+
+    assert best(bot.matching.LEXICAL_WEIGHT).startswith("To become a Practicing member")
+    assert not best(0.0).startswith("To become a Practicing member")  # meaning alone picks what SSMLT is
+
+
+def test_a_vector_not_encoded_by_the_index_is_ranked_by_meaning_alone(index: FactIndex) -> None:
+    vector = index.encode("what do I need to become a practising member of the SSMLT?")
+    copied = vector.copy()
+    copied[0] += np.float32(1e-7)  # another question's vector: no words known for it
+    assert index.rank(copied)[0].score < index.rank(vector)[0].score
