@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import AbstractSet, Dict, List, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,14 +34,15 @@ _STOP_TEXT = (
 _STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
-def terms(text: str) -> List[str]:
-    """The words of `text` that count: lower case, no stop words, plurals made singular."""
+def terms(text: str, ignored: AbstractSet[str] = frozenset()) -> List[str]:
+    """The words of `text` that count: lower case, no stop words (nor `ignored`), plurals made singular."""
     found = []
     for word in _WORD.findall(text.lower()):
         if word in _STOP_WORDS:
             continue
         word = _singular(word)
-        found.append(word)
+        if word not in ignored:
+            found.append(word)
     return found
 
 
@@ -60,9 +61,12 @@ def _singular(word: str) -> str:
 class LexicalIndex:
     """BM25 scores of a question against a list of documents (the facts' texts, in statement order)."""
 
-    def __init__(self, documents: Sequence[Iterable[str]]) -> None:
-        """`documents`: each document's terms (`terms`); an empty one never scores."""
-        counted = [Counter(document) for document in documents]
+    def __init__(self, documents: Sequence[str], ignored: AbstractSet[str] = frozenset()) -> None:
+        """`documents`: the texts to score (an empty one never scores); `ignored`: words that do not
+        count, in them or in a question (the countries' names: the country asked about is settled
+        by name, and "Australia" would favour any short fact that says it twice)."""
+        self.ignored = frozenset(ignored)
+        counted = [Counter(terms(document, self.ignored)) for document in documents]
         self.size = len(counted)
         lengths = np.array([sum(c.values()) for c in counted], dtype=np.float64)
         average = float(lengths.mean()) if self.size and lengths.mean() > 0 else 1.0
@@ -82,7 +86,7 @@ class LexicalIndex:
     def scores(self, question: str) -> NDArray[np.float32]:
         """Each document's BM25 score for the question's terms (each term counted once)."""
         total = np.zeros(self.size, dtype=np.float32)
-        for term in set(terms(question)):
+        for term in set(terms(question, self.ignored)):
             posting = self._postings.get(term)
             if posting is not None:
                 total[posting[0]] += posting[1]

@@ -120,7 +120,8 @@ class FactIndex:
         for located in self.entries:
             if located.pointer_id is None:
                 texts[statement_of[id(located.fact)]] = self.neutral(located.fact.text)
-        self._lexical = LexicalIndex([terms(t) for t in texts])
+        countries = {word for c in kb.country_ids() for word in terms(kb.country(c).name)}
+        self._lexical = LexicalIndex(texts, ignored=countries)
         self._words_of: Dict[bytes, NDArray[np.float32]] = {}  # a question's vector -> its word scores
         # each topic as a general question ("how much they earn"): what a topic's overview answers
         self._topic_rows: Dict[str, List[int]] = {}

@@ -21,7 +21,7 @@ def test_terms_leave_out_question_words_and_make_plurals_singular() -> None:
 
 def test_scores_are_bm25() -> None:
     documents = [["blood", "bank"], ["blood", "draw", "blood"], ["ontario", "regulator", "college", "exam"]]
-    index = LexicalIndex(documents)
+    index = LexicalIndex([" ".join(d) for d in documents])
     average = sum(len(d) for d in documents) / 3
 
     def expected(term: str, document: list[str]) -> float:
@@ -36,10 +36,16 @@ def test_scores_are_bm25() -> None:
 
 
 def test_relative_scores_run_from_nothing_shared_to_the_best() -> None:
-    index = LexicalIndex([["visascreen", "certificate"], ["certificate"], ["shift"]])
+    index = LexicalIndex(["VisaScreen certificate", "certificates", "shift"])
     relative = index.relative_scores("Do I need a VisaScreen certificate?")
     assert relative[0] == pytest.approx(1.0) and 0 < relative[1] < 1 and relative[2] == 0
     assert not index.relative_scores("what is it?").any()  # question words only: no document is preferred
+
+
+def test_ignored_words_count_in_neither_the_texts_nor_the_question() -> None:
+    index = LexicalIndex(["salary in Australia", "Australia, Australia: how many work there"], ignored={"australia"})
+    assert list(index.relative_scores("how much do they earn in Australia?")) == [0.0, 0.0]
+    assert index.relative_scores("what salary?")[0] == pytest.approx(1.0)
 
 
 def test_the_fact_using_the_questions_rarer_words_leads(index: FactIndex, monkeypatch: pytest.MonkeyPatch) -> None:
