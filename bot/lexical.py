@@ -66,30 +66,38 @@ class LexicalIndex:
         count, in them or in a question (the countries' names: the country asked about is settled
         by name, and "Australia" would favour any short fact that says it twice)."""
         self.ignored = frozenset(ignored)
-        counted = [Counter(terms(document, self.ignored)) for document in documents]
-        self.size = len(counted)
-        lengths = np.array([sum(c.values()) for c in counted], dtype=np.float64)
-        average = float(lengths.mean()) if self.size and lengths.mean() > 0 else 1.0
-        with_term: Dict[str, List[Tuple[int, int]]] = {}
-        for number, counts in enumerate(counted):
+        with_term: Dict[str, List[Tuple[int, int]]] = {}  # each term's documents, and its count in each
+        lengths = np.zeros(len(documents), dtype=np.float64)
+        for number, document in enumerate(documents):
+            counts = Counter(terms(document, self.ignored))
+            lengths[number] = sum(counts.values())
             for term, count in counts.items():
                 with_term.setdefault(term, []).append((number, count))
-        # each term's documents and its BM25 weight in each: a question's score is a sum over its terms
-        self._postings: Dict[str, Tuple[NDArray[np.int64], NDArray[np.float32]]] = {}
+        self.size = len(documents)
+        average = float(lengths.mean()) if self.size and lengths.mean() > 0 else 1.0
+        # each term's documents and its BM25 weight in each, one run per term in two flat arrays (a
+        # pair of small arrays per term would cost the action server megabytes): a question's score
+        # is a sum over its terms' runs
+        self._runs: Dict[str, Tuple[int, int]] = {}
+        numbers: List[int] = []
+        weights: List[float] = []
         for term, found in with_term.items():
             idf = math.log((self.size - len(found) + 0.5) / (len(found) + 0.5) + 1.0)
-            numbers = np.array([n for n, _ in found], dtype=np.int64)
-            frequency = np.array([c for _, c in found], dtype=np.float64)
-            saturated = frequency * (K1 + 1) / (frequency + K1 * (1 - B + B * lengths[numbers] / average))
-            self._postings[term] = (numbers, (idf * saturated).astype(np.float32))
+            self._runs[term] = (len(numbers), len(numbers) + len(found))
+            for number, count in found:
+                saturated = count * (K1 + 1) / (count + K1 * (1 - B + B * lengths[number] / average))
+                numbers.append(number)
+                weights.append(idf * saturated)
+        self._numbers = np.array(numbers, dtype=np.int32)
+        self._weights = np.array(weights, dtype=np.float32)
 
     def scores(self, question: str) -> NDArray[np.float32]:
         """Each document's BM25 score for the question's terms (each term counted once)."""
         total = np.zeros(self.size, dtype=np.float32)
         for term in set(terms(question, self.ignored)):
-            posting = self._postings.get(term)
-            if posting is not None:
-                total[posting[0]] += posting[1]
+            run = self._runs.get(term)
+            if run is not None:
+                total[self._numbers[run[0] : run[1]]] += self._weights[run[0] : run[1]]
         return total
 
     def relative_scores(self, question: str) -> NDArray[np.float32]:

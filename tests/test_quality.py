@@ -50,7 +50,11 @@ E2E_FLOOR = 0.97  # measured 98.7% on 2026-11-23 (goal: at least 98%)
 # words were measured and not landed (the session's closing note gives the figures).
 # In the seventh: tuning 57.1% -> 57.2% and held-out 41.4% at both ends after 22 restated facts
 # were merged; a fine-tuned encoder was measured on the servers (held-out 43-48%) and not landed.
-REAL_QUESTIONS_FLOOR = {"tuning": 0.55, "heldout": 0.10}
+# In the eighth: tuning 57.2% -> 61.2% and held-out 41.4% -> 53.4% (the ninth set still blind,
+# aggregates only), from an own-case question's factual part answered after the honest part (its
+# bars chosen by cross-validation) and a share of the ranking for the question's rarer words; the
+# floors rose to stop a fall back below the seventh session's figures (a new held-out set needs its own).
+REAL_QUESTIONS_FLOOR = {"tuning": 0.58, "heldout": 0.45}
 
 
 def test_end_to_end_answers(running_bot: RunningBot) -> None:
