@@ -105,9 +105,9 @@ OPINION_POINTER = 0.60
 # about three in four of those only the asker's case can answer, and flags about one answerable
 # question in five, whose facts still follow the honest part when one answers it closely
 OWN_CASE = 0.40
-# ... and gets facts, after the honest part, if one answers it this closely: what a search of the
-# whole file asks of a match (SEARCH_MATCH), chosen with OWN_CASE
-OWN_CASE_FACT_MATCH = 0.55
+# ... and gets facts, after the honest part, if one answers it as closely as a search of the whole
+# file asks of a match (chosen with OWN_CASE; 0.50 did the same)
+OWN_CASE_FACT_MATCH = SEARCH_MATCH
 # Asking for an opinion, someone's experience or advice on one's own case: no source answers
 # that, so the honest reply is a pointer (a counselor, the state board...), not a topic's facts.
 # "Does anyone know whether..." asks for a fact, so it is not one of them.
@@ -509,8 +509,8 @@ def _opinion_answer(
     fact_bar: float,
 ) -> Answer:
     """A question asking for an opinion or advice on one's own case: where to take it, then, if a
-    fact answers it at least `fact_bar` closely, the reply its factual part gets when asked on its own (`factual`: the
-    topic's overview or the facts that answer it); else just the pointer."""
+    fact answers it at least `fact_bar` closely, the reply its factual part gets when asked on its
+    own (`factual`: the topic's overview or the facts that answer it); else just the pointer."""
     pointer = _closest_pointer(index, vector, country_id, useful=OPINION_POINTER)
     if not matches or matches[0].meaning < fact_bar:
         return pointer_answer(kb, pointer)
