@@ -100,10 +100,8 @@ OPINION_FACT_MATCH = 0.70  # a question asking for an opinion gets a fact only i
 # place this closely; else to a counselor ("is the lab hurting your social life?" is not for NAACLS)
 OPINION_POINTER = 0.60
 # a question the own-case detector (bot.own_case) puts at least this likely to be about the asker's
-# own situation is answered as one asking for an opinion; chosen by cross-validation on the real
-# questions it learns from (grouped by page, 10 folds, the whole bot's replies measured): it catches
-# about three in four of those only the asker's case can answer, and flags about one answerable
-# question in five, whose facts still follow the honest part when one answers it closely
+# own situation is answered as one asking for an opinion; chosen by cross-validation of the whole
+# bot's replies on the real questions it learns from (what it catches there: bot.own_case)
 OWN_CASE = 0.40
 # ... and gets facts, after the honest part, if one answers it as closely as a search of the whole
 # file asks of a match (chosen with OWN_CASE; 0.50 did the same)
