@@ -383,6 +383,8 @@ def search_answer(
         return answer(kb, replace(setting, topic_id=FOLLOW_UP_TOPIC_FOR_A_CAREER))
     vector = index.encode(text)
     ranked = index.rank(vector, country_id=country_id or kb.default_country)
+    if career_id is not None:
+        ranked = _bounded_by_named_career(kb, ranked, career_id)
     matches = _prefer(ranked, career_id or kb.default_career, words, named=career_id is not None)
     bar = _own_case_bar(index, vector, text, words, setting.one_program)
     if bar is not None:
@@ -399,6 +401,18 @@ def search_answer(
         # career: "are they still accepting international MedTechs?"): say so, not "didn't get that"
         return pointer_answer(kb, _closest_pointer(index, vector, country_id or kb.default_country))
     return None
+
+
+def _bounded_by_named_career(kb: KnowledgeBase, ranked: List[Match], career_id: str) -> List[Match]:
+    """A search's matches for a message naming a career: another career's fact only when it answers
+    the message all but exactly (EXACT_MATCH), as in `answer_question`; "what are the career
+    opportunities for an MLT?" is not answered with a cytotechnologist's, however alike the two
+    questions are with the careers' names set aside. The lab generalists count as one career."""
+    generalists = _lab_generalists(kb)
+    asked = generalists if career_id in generalists else [career_id]
+    if not ranked or ranked[0].located.career_id in asked or ranked[0].meaning >= EXACT_MATCH:
+        return ranked
+    return [m for m in ranked if m.located.career_id in asked]
 
 
 def _found_anywhere(kb: KnowledgeBase, index: FactIndex, setting: Question, text: str, matches: List[Match]) -> Answer:

@@ -644,3 +644,15 @@ def test_a_question_naming_no_career_gets_another_careers_fact_only_when_it_answ
     # in Canada?" matches it closely, as career names do not count in matching)
     canada = ask(kb, index, "certification", "do i need to be certified in canada", country_id="canada")
     assert canada.startswith("About medical laboratory technicians in Canada"), canada
+
+
+def test_a_search_for_a_named_career_is_not_answered_with_another_careers_fact(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    # with both careers' names set aside it reads as the cytotechnology program's "career
+    # opportunities" fact, which once answered it
+    found = search_answer(
+        kb, index, "What are the career opportunities for a medical laboratory technician?", career_id=MLT
+    )
+    assert found is not None
+    assert "cytotechnolog" not in found.text.lower()
