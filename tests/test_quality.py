@@ -54,7 +54,12 @@ E2E_FLOOR = 0.97  # measured 98.7% on 2026-11-23 (goal: at least 98%)
 # aggregates only), from an own-case question's factual part answered after the honest part (its
 # bars chosen by cross-validation) and a share of the ranking for the question's rarer words; the
 # floors rose to stop a fall back below the seventh session's figures (a new held-out set needs its own).
-REAL_QUESTIONS_FLOOR = {"tuning": 0.58, "heldout": 0.45}
+# In the ninth (2026-12-08) the ninth joined the tuning set (801 questions: 61% with the starting code,
+# the own-case detector now learning from its labels too) and a tenth collection became the held-out
+# set (38 questions from 31 pages, 30 of them pointer questions: the collectors found the stored pages
+# used up): 66% with the starting code. Its floor sits below that by the swing of about four of its
+# questions, as a new set's first figure is all it has.
+REAL_QUESTIONS_FLOOR = {"tuning": 0.58, "heldout": 0.55}
 
 
 def test_end_to_end_answers(running_bot: RunningBot) -> None:
