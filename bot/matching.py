@@ -290,7 +290,8 @@ _LATEST_BY_KEY: weakref.WeakKeyDictionary[Encoder, Dict[str, Vectors]] = weakref
 
 
 def _cached_vectors(keys: List[str], encoder: Encoder, cache_dir: Optional[Path]) -> Vectors:
-    digest = hashlib.sha256("\n".join([MODEL_PACKAGE, type(encoder).__name__, *keys]).encode()).hexdigest()[:24]
+    made_by = getattr(encoder, "version", type(encoder).__name__)  # SentenceEncoder names its model and graph
+    digest = hashlib.sha256("\n".join([MODEL_PACKAGE, made_by, *keys]).encode()).hexdigest()[:24]
     if digest in _MEMORY:
         _remember(encoder, keys, _MEMORY[digest])
         return _MEMORY[digest]

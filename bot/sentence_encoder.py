@@ -18,7 +18,9 @@ about 200 MB.
 A sentence takes about 4 ms where the same computation written in NumPy took 7 (6 small layers, one
 sentence at a time: ONNX Runtime's kernels, fused ones among them, do the same arithmetic with less
 overhead).
-`tests/test_sentence_encoder.py` checks the vectors against those sentence-transformers computed.
+The word table, most of the model's weights, is kept in float16: both servers hold 23 MB less,
+and the vectors stay within cosine 0.99999 of those sentence-transformers computed, which
+`tests/test_sentence_encoder.py` checks.
 `safetensors` holds only arrays, so loading it runs no code from the package.
 """
 
@@ -73,6 +75,8 @@ class SentenceEncoder:
     def __init__(self, model_dir: Path, threads: int = 0, cache_dir: Optional[Path] = DEFAULT_CACHE_DIR) -> None:
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
         self.dimension: int = config["hidden_size"]
+        # which model and graph make the vectors: vectors cached from another are not used
+        self.version: str = built_model_path(model_dir, cache_dir or DEFAULT_CACHE_DIR).stem
         built = _built_model(model_dir, cache_dir) if cache_dir is not None else None
         model: Union[str, bytes] = str(built) if built else bytes(_model(model_dir).SerializeToString())
         options = onnxruntime.SessionOptions()
@@ -197,7 +201,10 @@ def _graph(weights: Dict[str, Vectors], config: Dict[str, Any]) -> onnx.ModelPro
         )
         return fused("SkipLayerNormalization", [x, residual, scale, shift, bias], norm, epsilon=eps)
 
-    words = op("Gather", [constant("word", weights["embeddings.word_embeddings.weight"]), "input_ids"], "words")
+    # the word table, 30,522 x 384, is most of the model: kept in float16 (half the memory), its
+    # rows widened to float32 as they are looked up
+    word_table = constant("word", weights["embeddings.word_embeddings.weight"].astype(np.float16))
+    words = op("Cast", [op("Gather", [word_table, "input_ids"], "words16")], "words", to=TensorProto.FLOAT)
     positions = op(
         "Gather", [constant("position", weights["embeddings.position_embeddings.weight"]), "position_ids"], "positions"
     )

@@ -27,6 +27,11 @@ def encoder() -> SentenceEncoder:
     return shared_encoder()
 
 
+# the word table is kept in float16 (bot.sentence_encoder): each component within this of the
+# reference's, each vector within cosine 0.9999 of it (issue 14 asks for 0.999)
+REFERENCE_TOLERANCE = 1e-4
+
+
 def reference() -> tuple:
     sentences = REFERENCE["sentences"]
     return [s["text"] for s in sentences], np.array([s["embedding"] for s in sentences])
@@ -37,8 +42,10 @@ def test_embeddings_match_sentence_transformers(encoder: SentenceEncoder) -> Non
     together = encoder.encode(texts)
     one_by_one = np.vstack([encoder.encode([text]) for text in texts])
     assert together.shape == (len(texts), 384)
-    np.testing.assert_allclose(together, expected, atol=1e-5)
-    np.testing.assert_allclose(one_by_one, expected, atol=1e-5)
+    for vectors in (together, one_by_one):
+        np.testing.assert_allclose(vectors, expected, atol=REFERENCE_TOLERANCE)
+        cosines = np.sum(vectors * expected, axis=1) / np.linalg.norm(expected, axis=1)
+        assert cosines.min() >= 0.9999, cosines.min()
 
 
 def test_paraphrases_are_nearer_than_other_topics(encoder: SentenceEncoder) -> None:
@@ -67,7 +74,7 @@ def test_featurizer_adds_one_sentence_vector_per_message_with_text(encoder: Sent
     sequence, sentence = messages[0].get_dense_features(TEXT)
     assert sequence is None
     assert sentence.features.shape == (1, 384)
-    np.testing.assert_allclose(sentence.features[0], expected[0], atol=1e-5)
+    np.testing.assert_allclose(sentence.features[0], expected[0], atol=REFERENCE_TOLERANCE)
     np.testing.assert_array_equal(messages[2].get_dense_features(TEXT)[1].features, sentence.features)
     assert messages[1].get_dense_features(TEXT) == (None, None)
 
@@ -83,8 +90,8 @@ def test_remembered_vectors_are_bounded_and_still_right(
     first = sentence_featurizer.embeddings(encoder, texts[:3] + texts[:1])
     again = sentence_featurizer.embeddings(encoder, texts[:3])
     assert len(sentence_featurizer._cache) == 2
-    np.testing.assert_allclose(np.vstack(first), expected[[0, 1, 2, 0]], atol=1e-5)
-    np.testing.assert_allclose(np.vstack(again), expected[:3], atol=1e-5)
+    np.testing.assert_allclose(np.vstack(first), expected[[0, 1, 2, 0]], atol=REFERENCE_TOLERANCE)
+    np.testing.assert_allclose(np.vstack(again), expected[:3], atol=REFERENCE_TOLERANCE)
 
 
 def test_the_onnx_file_is_written_once_and_reused(encoder: SentenceEncoder, tmp_path: Path) -> None:
@@ -104,4 +111,4 @@ def test_an_unwritable_cache_builds_the_model_in_memory(tmp_path: Path) -> None:
     not_a_folder.write_text("")
     texts, expected = reference()
     encoder = SentenceEncoder(packaged_model_dir(), cache_dir=not_a_folder)
-    np.testing.assert_allclose(encoder.encode(texts), expected, atol=1e-5)
+    np.testing.assert_allclose(encoder.encode(texts), expected, atol=REFERENCE_TOLERANCE)
