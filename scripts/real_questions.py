@@ -19,6 +19,7 @@ With `--floor`, exits 1 when the overall rate is below it (the CI floor).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import uuid
 from collections import Counter, defaultdict
@@ -40,13 +41,19 @@ def is_direct(item: Dict[str, Any], reply: str) -> bool:
     only a pointer can answer, it is an honest "I don't have that" (never a topic's facts)."""
     if "expect" in item:
         said = _comparable(reply)
-        return all(_comparable(expected) in said for expected in item["expect"])
+        return all(_starts_a_word_in(_comparable(expected), said) for expected in item["expect"])
     return reply_kind(reply) in HONEST
 
 
+def _starts_a_word_in(expected: str, said: str) -> bool:
+    """Whether `expected` is in `said` where a word starts: "5 percent" is not in "15 percent"."""
+    return re.search(r"(?<![0-9a-z])" + re.escape(expected), said) is not None
+
+
 def _comparable(text: str) -> str:
-    """Text as compared: case, hyphens and spacing aside ("three-year" is "three year")."""
-    return " ".join(text.lower().replace("-", " ").split())
+    """Text as compared: case, hyphens and spacing aside ("three-year" is "three year"), and a
+    percent sign read as the word ("5%" is "5 percent")."""
+    return " ".join(text.lower().replace("-", " ").replace("%", " percent ").split())
 
 
 def load(path: Path = QUESTIONS) -> List[Dict[str, Any]]:

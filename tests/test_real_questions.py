@@ -56,6 +56,9 @@ def test_a_direct_answer_holds_every_expected_fact_and_a_pointer_admits_it() -> 
     cycle = {"question": "What happens if I skip CMP?", "expect": ["three year"]}
     assert is_direct(cycle, "ASCP certification is kept up in a three-year cycle.")  # hyphens and case aside
     assert not is_direct(cycle, "ASCP certification is kept up in a cycle of three.")
+    outlook = {"question": "What is the job outlook?", "expect": ["5 percent"]}
+    assert is_direct(outlook, "Jobs are projected to grow 5% from 2022-2032.")  # the sign is the word
+    assert not is_direct(outlook, "Jobs are projected to grow 15% from 2022-2032.")
     opinion = {"question": "Do you like your job?", "pointer": "counselor"}
     assert is_direct(opinion, "I don't have a sourced answer to that exact question, so I won't guess. ...")
     assert not is_direct(opinion, "About medical laboratory technicians:\n\nMost work full time.")
