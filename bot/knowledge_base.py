@@ -4,7 +4,7 @@ and what the names students use (lab tech, MLS, Canada, "clinical technician") r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from bot.schema import (
     AmbiguousName,
@@ -64,6 +64,11 @@ class KnowledgeBase:
             for name in [country_id, country.name, *country.aliases]:
                 self._country_names[normalize(name)] = country_id
         self._covered_country_pattern = names_pattern(self._country_names)
+        self._region_names: Dict[str, str] = {}
+        for country in data.countries.values():
+            for region_id, names in country.regions.items():
+                self._region_names.update((normalize(name), region_id) for name in names)
+        self._region_pattern = names_pattern(self._region_names)
         self._other_countries = {normalize(name): name for name in data.other_countries}
         self._other_country_pattern = names_pattern(self._other_countries)
 
@@ -140,6 +145,15 @@ class KnowledgeBase:
         if found is None or self._covered_country_pattern.search(str(text)):
             return None
         return self._other_countries[normalize(found.group(0))]
+
+    def region_ids(self) -> List[str]:
+        """The states and provinces the file tells apart (`regions` under `countries`)."""
+        return list(dict.fromkeys(self._region_names.values()))
+
+    def regions_named(self, text: Optional[str]) -> FrozenSet[str]:
+        """The regions a text names: "do I need a licence in Ontario?" -> {"ontario"}."""
+        found = self._region_pattern.finditer(text or "")
+        return frozenset(self._region_names[normalize(match.group(0))] for match in found)
 
     def country_names(self) -> List[str]:
         return [alias for country in self._data.countries.values() for alias in country.aliases]

@@ -44,7 +44,14 @@ RANKED = 100
 # shares most gains this much, one that shares none nothing; it reorders facts about as close in
 # meaning ("can I use VisaScreen?"), not a close match and a loose one
 LEXICAL_WEIGHT = 0.08
-QUESTIONS_KEPT = 16  # the latest questions' word scores, looked up by their vectors (a turn has a few)
+QUESTIONS_KEPT = 16  # the latest questions' word scores and regions, looked up by their vectors (a turn has a few)
+# a fact about a state or province (it names one or two of the file's `regions`; a list of more is
+# about them all) matches a question naming other regions this much less, which leaves it below
+# every bar: "how do I register as an MLT in Quebec?" is never answered with Ontario's rules (at
+# 0.10 it still was, as the career's one Canadian registration fact), nor a Texas question with
+# California's. Tuning, held-out and e2e figures are the same at 0, 0.10 and 1.0.
+OTHER_REGION_PENALTY = 1.0
+REGIONAL_FACT_MAX = 2
 
 
 class Encoder(Protocol):
@@ -65,6 +72,14 @@ class Located:
     def is_detail(self) -> bool:
         """Whether it answers only specific questions: not part of this career's topic overview."""
         return isinstance(self.fact, Fact) and (self.fact.detail or self.shared)
+
+
+class _Asked(NamedTuple):
+    """What ranking a question needs besides its vector: its share of each fact's rarer words
+    (bot.lexical) and the regions it names (as column numbers of `FactIndex._about_region`)."""
+
+    words: NDArray[np.float32]
+    regions: Tuple[int, ...]
 
 
 class Match(NamedTuple):
@@ -122,7 +137,15 @@ class FactIndex:
                 texts[statement_of[id(located.fact)]] = self.neutral(located.fact.text)
         countries = {word for c in kb.country_ids() for word in terms(kb.country(c).name)}
         self._lexical = LexicalIndex(texts, ignored=countries)
-        self._words_of: Dict[bytes, NDArray[np.float32]] = {}  # a question's vector -> its word scores
+        self._asked_of: Dict[bytes, _Asked] = {}  # a question's vector -> its word scores and regions
+        self._region_column = {region: i for i, region in enumerate(kb.region_ids())}
+        self._about_region = np.zeros((len(statement_of), len(self._region_column)), dtype=bool)
+        for located in self.entries:
+            regions = kb.regions_named(located.fact.text)
+            if len(regions) <= REGIONAL_FACT_MAX:
+                columns = [self._region_column[r] for r in regions]
+                self._about_region[statement_of[id(located.fact)], columns] = True
+        self._regional = self._about_region.any(axis=1)
         # each topic as a general question ("how much they earn"): what a topic's overview answers
         self._topic_rows: Dict[str, List[int]] = {}
         for topic in kb.topics():
@@ -161,12 +184,13 @@ class FactIndex:
         vectors: Vectors = self.encoder.encode(neutral)
         for text, vector in zip(neutral, vectors, strict=True):
             key = vector.tobytes()
-            self._words_of.pop(key, None)  # the latest last: the oldest goes first
-            self._words_of[key] = self._lexical.relative_scores(text)
+            regions = tuple(sorted(self._region_column[r] for r in self.kb.regions_named(text)))
+            self._asked_of.pop(key, None)  # the latest last: the oldest goes first
+            self._asked_of[key] = _Asked(self._lexical.relative_scores(text), regions)
             if self._latest is not None and self._latest[0] == key:
                 self._latest = None  # a question encoded anew is scored anew
-        while len(self._words_of) > QUESTIONS_KEPT:
-            del self._words_of[next(iter(self._words_of))]
+        while len(self._asked_of) > QUESTIONS_KEPT:
+            del self._asked_of[next(iter(self._asked_of))]
         return vectors
 
     def names_a_career(self, text: str) -> bool:
@@ -241,15 +265,22 @@ class FactIndex:
         return OwnCaseDetector.learn(vectors, best.tolist(), [q.answerable for q in asked])
 
     def _scores_by_fact(self, question: Vectors) -> Tuple[NDArray[np.float32], NDArray[np.float32]]:
-        """Each fact's (and pointer's) best cosine over its keys, and that plus its share of the
+        """Each fact's (and pointer's) best cosine over its keys, less OTHER_REGION_PENALTY for a
+        fact about another region than the question names, and that plus its share of the
         question's rarer words (LEXICAL_WEIGHT), for the latest question kept."""
         key = question.tobytes()
         latest = self._latest
         if latest is not None and latest[0] == key:
             return latest[1], latest[2]
         by_meaning = self._by_statement(self._fact_vectors @ question).astype(np.float32)
-        words = self._words_of.get(key)  # none for a vector that did not come from `encode`
-        by_fact = by_meaning if words is None else by_meaning + np.float32(LEXICAL_WEIGHT) * words
+        asked = self._asked_of.get(key)  # none for a vector that did not come from `encode`
+        if asked is None:
+            self._latest = (key, by_meaning, by_meaning)
+            return by_meaning, by_meaning
+        if asked.regions:
+            elsewhere = self._regional & ~self._about_region[:, list(asked.regions)].any(axis=1)
+            by_meaning -= elsewhere * np.float32(OTHER_REGION_PENALTY)
+        by_fact = by_meaning + np.float32(LEXICAL_WEIGHT) * asked.words
         self._latest = (key, by_meaning, by_fact)
         return by_meaning, by_fact
 

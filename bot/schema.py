@@ -70,6 +70,10 @@ class Country(_Strict):
 
     name: Text  # as it reads in a sentence: "the US", "Canada"
     aliases: List[Text] = Field(..., min_items=1)
+    # The parts of the country whose rules differ (states, provinces), each with the names that
+    # mean it (its regulator's too): a question about one is answered with facts about it before
+    # facts about another ("how do I register in Quebec?" is not answered with Ontario's rules)
+    regions: Dict[Identifier, List[Text]] = Field(default_factory=dict)
 
 
 class Source(_Strict):
@@ -280,6 +284,7 @@ class _ReferenceCheck:
         self.ambiguous_names()
         for country_id, country in knowledge.countries.items():
             self.claim_names(("countries", country_id), country.aliases)
+        self.regions()
         for career_id, career in knowledge.careers.items():
             self.career(career_id, career)
         self.claim_names(("other_countries",), knowledge.other_countries, field=None)
@@ -292,6 +297,19 @@ class _ReferenceCheck:
                 self.problems.append((where + ("source",), f"unknown source '{pointer.source}'"))
             if pointer.country is not None and pointer.country not in knowledge.countries:
                 self.problems.append((where + ("country",), f"unknown country '{pointer.country}'"))
+
+    def regions(self) -> None:
+        """Each region has names, and each name means one region."""
+        region_of: Dict[str, Location] = {}
+        for country_id, country in self.k.countries.items():
+            for region_id, names in country.regions.items():
+                where = ("countries", country_id, "regions", region_id)
+                if not names:
+                    self.problems.append((where, "a region needs at least one name"))
+                for i, name in enumerate(names):
+                    claimed = region_of.setdefault(normalize_name(name), where)
+                    if claimed != where:
+                        self.problems.append((where + (i,), f"'{name}' also names {'.'.join(map(str, claimed))}"))
 
     def career_ref(self, where: Location, career_id: str) -> None:
         if career_id not in self.k.careers:

@@ -656,3 +656,12 @@ def test_a_search_for_a_named_career_is_not_answered_with_another_careers_fact(
     )
     assert found is not None
     assert "cytotechnolog" not in found.text.lower()
+
+
+def test_a_question_about_one_province_is_not_answered_with_another_provinces_rules(
+    kb: KnowledgeBase, index: FactIndex
+) -> None:
+    # Ontario's CMLTO registration rules once answered this: the closest in meaning, from the wrong province
+    asked = "how do I register as an MLT in Quebec"
+    text = ask(kb, index, "certification", asked, career_id=MLT, country_id="canada")
+    assert "CMLTO" not in text and "Ontario" not in text.split("\n\n")[1]

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List
 
 import pytest
 
-from bot import DEFAULT_KNOWLEDGE_FILE, KnowledgeFileError, load_knowledge
+from bot import DEFAULT_KNOWLEDGE_FILE, KnowledgeBase, KnowledgeFileError, load_knowledge
 
 MLT = "medical_laboratory_technician"
 
@@ -333,3 +333,17 @@ def test_facts_alike_in_words_but_not_in_figures_or_page_are_kept(
     assert other_year != first["text"]
     load_knowledge(write_knowledge(add(other_year, first["source"])))  # a figure of another year
     load_knowledge(write_knowledge(add(first["text"], "elsewhere")))  # the same words from another page
+
+
+def test_a_name_may_mean_only_one_region(write_knowledge: Callable[..., Path]) -> None:
+    error = rejects(write_knowledge(lambda d: d["countries"]["canada"]["regions"]["quebec"].append("Ontario")))
+    where = "entry countries.canada.regions, field 'quebec[3]'"
+    expected = f"{where}: 'Ontario' also names countries.canada.regions.ontario"
+    assert expected in str(error)
+
+
+def test_regions_are_told_apart_by_their_names_and_regulators(kb: KnowledgeBase) -> None:
+    assert kb.regions_named("Do I need a licence in Ontario?") == {"ontario"}
+    assert kb.regions_named("how do I register with the OPTMQ") == {"quebec"}
+    assert kb.regions_named("moving from West Virginia to California") == {"west_virginia", "california"}
+    assert kb.regions_named("how do I become an MLT?") == frozenset()
