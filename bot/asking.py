@@ -33,7 +33,7 @@ import numpy as np
 from bot.answers import Answer, Question, answer, cite_all, compare, focused_answer
 from bot.conversation import FOLLOW_UP_TOPIC_FOR_A_CAREER, credential_levels, same_career_names
 from bot.knowledge_base import KnowledgeBase
-from bot.matching import FactIndex, Match
+from bot.matching import FactIndex, Match, Query
 from bot.schema import Fact, refers_to_one_program
 from bot.sentence_encoder import Vectors
 
@@ -146,7 +146,7 @@ def asks_for_opinion(text: str) -> bool:
     return bool(_OPINION.search(text))
 
 
-def _own_case_bar(index: FactIndex, vector: Vectors, text: str, words: int, one_program: bool) -> Optional[float]:
+def _own_case_bar(index: FactIndex, query: Query, text: str, words: int, one_program: bool) -> Optional[float]:
     """None for a question asking for facts; for one asking for an opinion or turning on the asker's
     own situation, how closely a fact must answer it to follow the honest part of its reply. Told by
     its phrasing (then OPINION_FACT_MATCH: "do you think...?" wants an opinion, whatever it is about),
@@ -158,9 +158,9 @@ def _own_case_bar(index: FactIndex, vector: Vectors, text: str, words: int, one_
     program", whose reply already says that the program has the final word."""
     if asks_for_opinion(text):
         return OPINION_FACT_MATCH
-    if one_program or words <= SHORT_QUESTION_WORDS or index.best_fact_score(vector) < ABOUT_THE_FIELD:
+    if one_program or words <= SHORT_QUESTION_WORDS or index.best_fact_score(query) < ABOUT_THE_FIELD:
         return None
-    return OWN_CASE_FACT_MATCH if index.own_case(vector) >= OWN_CASE else None
+    return OWN_CASE_FACT_MATCH if index.own_case(query) >= OWN_CASE else None
 
 
 def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, text: Optional[str]) -> Answer:
@@ -169,7 +169,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
         return answer(kb, question)
     setting = _setting(kb, text, country_id=question.country_id)  # "...in New Zealand?", "this program"
     question = replace(question, uncovered_country=setting.uncovered_country, one_program=setting.one_program)
-    vector = index.encode(str(text))
+    query = index.encode(str(text))
     words = _question_words(index, str(text))
     country_id = question.country_id or kb.default_country
     # a career the student named bounds the search; else the default career and its counterpart
@@ -180,17 +180,17 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     careers = generalists if asked_career in generalists else [asked_career]
     named_country = bool(question.country_id)
     ranked = index.rank(
-        vector, careers=careers, prefer_topic=question.topic_id, country_id=country_id, strict_country=named_country
+        query, careers=careers, prefer_topic=question.topic_id, country_id=country_id, strict_country=named_country
     )
     if question.career_id is None and words > GENERAL_QUESTION_WORDS:  # "what does a lab tech do?" is theirs
-        ranked = _unnamed_career(index, vector, ranked, question.topic_id, country_id, named_country, words)
+        ranked = _unnamed_career(index, query, ranked, question.topic_id, country_id, named_country, words)
     matches = _prefer(ranked, asked_career, words)
     factual = functools.partial(
-        _topic_answer, kb, index, question, str(text), vector, words, matches, asked_career, country_id
+        _topic_answer, kb, index, question, str(text), query, words, matches, asked_career, country_id
     )
-    bar = _own_case_bar(index, vector, str(text), words, question.one_program)
+    bar = _own_case_bar(index, query, str(text), words, question.one_program)
     if bar is not None:
-        return _opinion_answer(kb, index, vector, question, matches, country_id, factual, bar)
+        return _opinion_answer(kb, index, query, question, matches, country_id, factual, bar)
     return factual()
 
 
@@ -199,14 +199,14 @@ def _topic_answer(
     index: FactIndex,
     question: Question,
     text: str,
-    vector: Vectors,
+    query: Query,
     words: int,
     matches: List[Match],
     asked_career: str,
     country_id: str,
 ) -> Answer:
     """`answer_question`'s reply to a question that asks for facts, its matches ranked."""
-    pointer = _best_pointer(index, vector, country_id)
+    pointer = _best_pointer(index, query, country_id)
     if (
         pointer is not None
         and pointer.score >= POINTER_OVER_TOPIC
@@ -229,14 +229,14 @@ def _topic_answer(
     if general and _only_the_career(index, text):  # "what is a phlebotomist?": the overview
         return answer(kb, question)
     if not matches or matches[0].score < DIRECT_MATCH:
-        if words > SHORT_QUESTION_WORDS and index.topic_score(vector, question.topic_id) < GENERAL_TOPIC_MATCH:
+        if words > SHORT_QUESTION_WORDS and index.topic_score(query, question.topic_id) < GENERAL_TOPIC_MATCH:
             # a specific question nothing answers, not even the topic in general: say so
-            return pointer_answer(kb, _closest_pointer(index, vector, country_id))
+            return pointer_answer(kb, _closest_pointer(index, query, country_id))
         return answer(kb, question)  # nothing answers it more closely than the topic as a whole
     top = matches[0]
     short = words <= SHORT_QUESTION_WORDS
     overview_score = max(
-        [index.topic_score(vector, question.topic_id) - (0 if short else SPECIFIC_TOPIC_DISCOUNT)]
+        [index.topic_score(query, question.topic_id) - (0 if short else SPECIFIC_TOPIC_DISCOUNT)]
         + [
             m.score
             for m in matches
@@ -259,7 +259,7 @@ def _topic_answer(
 
 def _unnamed_career(
     index: FactIndex,
-    vector: Vectors,
+    query: Query,
     ranked: List[Match],
     topic_id: str,
     country_id: str,
@@ -270,7 +270,7 @@ def _unnamed_career(
     career's fact answers it all but exactly, well ahead of theirs ("how do I renew my NHA
     certification?" is phlebotomy's); a short question only with one written for just that question,
     as "will I be able to find a job?" matches any career's outlook alike."""
-    anywhere = index.rank(vector, prefer_topic=topic_id, country_id=country_id, strict_country=strict_country)
+    anywhere = index.rank(query, prefer_topic=topic_id, country_id=country_id, strict_country=strict_country)
     bar = UNNAMED_CAREER_SHORT_MATCH if words <= SHORT_QUESTION_WORDS else UNNAMED_CAREER_MATCH
     ahead = not ranked or anywhere[0].score >= ranked[0].score + UNNAMED_CAREER_LEAD
     return anywhere if anywhere and anywhere[0].meaning >= bar and ahead else ranked
@@ -308,17 +308,17 @@ def answer_comparison(
     same_job = same_career_names(kb, names)
     one_career = levels is not None or same_job is not None
     if _words(text):
-        vector = index.encode(str(text))
+        query = index.encode(str(text))
         # two names of one career: that career, the pair's first (bot.conversation.comparison_pair)
         careers = [pair[0]] if one_career else list(pair) if named_careers else None
-        matches = index.rank(vector, careers=careers, country_id=country_id or kb.default_country)
+        matches = index.rank(query, careers=careers, country_id=country_id or kb.default_country)
         words = _question_words(index, str(text))
-        bar = _own_case_bar(index, vector, str(text), words, setting.one_program)
+        bar = _own_case_bar(index, query, str(text), words, setting.one_program)
         if bar is not None:
             focused = functools.partial(_focused, kb, setting, matches)
             country = country_id or kb.default_country
-            return _opinion_answer(kb, index, vector, setting, matches, country, focused, bar)
-        general_score = _general_comparison_score(index, vector)
+            return _opinion_answer(kb, index, query, setting, matches, country, focused, bar)
+        general_score = _general_comparison_score(index, query)
         if (
             matches
             and (matches[0].located.is_detail or not named_careers)
@@ -381,25 +381,25 @@ def search_answer(
     if career_id is not None and words <= GENERAL_QUESTION_WORDS and index.names_a_career(text):
         # "what is an MLS?": all it asks about is the career it names
         return answer(kb, replace(setting, topic_id=FOLLOW_UP_TOPIC_FOR_A_CAREER))
-    vector = index.encode(text)
-    ranked = index.rank(vector, country_id=country_id or kb.default_country)
+    query = index.encode(text)
+    ranked = index.rank(query, country_id=country_id or kb.default_country)
     if career_id is not None:
         ranked = _bounded_by_named_career(kb, ranked, career_id)
     matches = _prefer(ranked, career_id or kb.default_career, words, named=career_id is not None)
-    bar = _own_case_bar(index, vector, text, words, setting.one_program)
+    bar = _own_case_bar(index, query, text, words, setting.one_program)
     if bar is not None:
         found = functools.partial(_found_anywhere, kb, index, setting, text, matches)
-        return _opinion_answer(kb, index, vector, setting, matches, country_id or kb.default_country, found, bar)
+        return _opinion_answer(kb, index, query, setting, matches, country_id or kb.default_country, found, bar)
     if matches and matches[0].score >= SEARCH_MATCH:
         return _found_anywhere(kb, index, setting, text, matches)
-    pointer = _best_pointer(index, vector, country_id or kb.default_country)
+    pointer = _best_pointer(index, query, country_id or kb.default_country)
     if pointer is not None:
         return pointer_answer(kb, pointer)
-    about_the_field = index.best_fact_score(vector) >= ABOUT_THE_FIELD
+    about_the_field = index.best_fact_score(query) >= ABOUT_THE_FIELD
     if about_the_field and (words > SHORT_QUESTION_WORDS or career_id is not None or index.names_a_career(text)):
         # a real question about lab careers that nothing answers (a longer one, or one naming a lab
         # career: "are they still accepting international MedTechs?"): say so, not "didn't get that"
-        return pointer_answer(kb, _closest_pointer(index, vector, country_id or kb.default_country))
+        return pointer_answer(kb, _closest_pointer(index, query, country_id or kb.default_country))
     return None
 
 
@@ -438,12 +438,12 @@ def _names_both(text: str, names: Sequence[str]) -> bool:
 
 @functools.lru_cache(maxsize=1)  # the current knowledge file's index only
 def _general_comparison_vectors(index: FactIndex) -> Vectors:
-    return index.encode_each(GENERAL_COMPARISONS)
+    return np.vstack([general.vector for general in index.encode_each(GENERAL_COMPARISONS)])
 
 
-def _general_comparison_score(index: FactIndex, vector: Vectors) -> float:
+def _general_comparison_score(index: FactIndex, query: Query) -> float:
     """How closely a comparison question asks for the difference in general."""
-    return float(np.max(_general_comparison_vectors(index) @ vector))
+    return float(np.max(_general_comparison_vectors(index) @ query.vector))
 
 
 # Words that, with a career's name, ask only about the career itself ("what is a phlebotomist?",
@@ -504,16 +504,16 @@ def _prefer(matches: List[Match], career_id: str, words: int, named: bool = Fals
     return matches
 
 
-def _best_pointer(index: FactIndex, vector: Vectors, country_id: str) -> Optional[Match]:
+def _best_pointer(index: FactIndex, query: Query, country_id: str) -> Optional[Match]:
     """The closest pointer for the country in question (or one for every country), if close enough."""
-    pointers = index.rank(vector, pointers=True, country_id=country_id, strict_country=True)
+    pointers = index.rank(query, pointers=True, country_id=country_id, strict_country=True)
     return pointers[0] if pointers and pointers[0].score >= POINTER_MATCH else None
 
 
 def _opinion_answer(
     kb: KnowledgeBase,
     index: FactIndex,
-    vector: Vectors,
+    query: Query,
     question: Question,
     matches: List[Match],
     country_id: str,
@@ -523,7 +523,7 @@ def _opinion_answer(
     """A question asking for an opinion or advice on one's own case: where to take it, then, if a
     fact answers it at least `fact_bar` closely, the reply its factual part gets when asked on its
     own (`factual`: the topic's overview or the facts that answer it); else just the pointer."""
-    pointer = _closest_pointer(index, vector, country_id, useful=OPINION_POINTER)
+    pointer = _closest_pointer(index, query, country_id, useful=OPINION_POINTER)
     if not matches or matches[0].meaning < fact_bar:
         return pointer_answer(kb, pointer)
     facts = factual()
@@ -537,10 +537,10 @@ def _opinion_answer(
     return replace(facts, text=f"{first}\n\n{facts.text}")
 
 
-def _closest_pointer(index: FactIndex, vector: Vectors, country_id: str, useful: float = USEFUL_POINTER) -> Match:
+def _closest_pointer(index: FactIndex, query: Query, country_id: str, useful: float = USEFUL_POINTER) -> Match:
     """The pointer closest to the question if it is at least `useful` close; else the closest
     general one (no country: a counselor), not a state board for a question about something else."""
-    pointers = index.rank(vector, pointers=True, country_id=country_id, strict_country=True)
+    pointers = index.rank(query, pointers=True, country_id=country_id, strict_country=True)
     if pointers[0].score >= useful:
         return pointers[0]
     return next((p for p in pointers if p.fact.country is None), pointers[0])
@@ -553,8 +553,8 @@ def _part_facts(index: FactIndex, text: str, top: Match) -> List[Fact]:
     if len(parts) < 2 or top.located.career_id is None:
         return []
     found: List[Fact] = []
-    for vector in index.encode_each(parts):
-        for m in index.rank(vector, careers=[top.located.career_id], country_id=top.fact.country):
+    for query in index.encode_each(parts):
+        for m in index.rank(query, careers=[top.located.career_id], country_id=top.fact.country):
             if isinstance(m.fact, Fact) and m.fact.country in (None, top.fact.country) and not m.fact.figure:
                 if m.fit >= PART_MATCH and m.fact not in found:
                     found.append(m.fact)

@@ -44,7 +44,6 @@ RANKED = 100
 # shares most gains this much, one that shares none nothing; it reorders facts about as close in
 # meaning ("can I use VisaScreen?"), not a close match and a loose one
 LEXICAL_WEIGHT = 0.08
-QUESTIONS_KEPT = 16  # the latest questions' word scores and regions, looked up by their vectors (a turn has a few)
 # a fact about a state or province (it names one or two of the file's `regions`; a list of more is
 # about them all) matches a question naming other regions this much less, which leaves it below
 # every bar: "how do I register as an MLT in Quebec?" is never answered with Ontario's rules (at
@@ -74,10 +73,12 @@ class Located:
         return isinstance(self.fact, Fact) and (self.fact.detail or self.shared)
 
 
-class _Asked(NamedTuple):
-    """What ranking a question needs besides its vector: its share of each fact's rarer words
-    (bot.lexical) and the regions it names (as column numbers of `FactIndex._about_region`)."""
+class Query(NamedTuple):
+    """A question as the ranking reads it (`FactIndex.encode` makes it): its vector, its share of
+    each statement's rarer words (bot.lexical), and the regions it names (as columns of
+    `FactIndex._about_region`)."""
 
+    vector: Vectors
     words: NDArray[np.float32]
     regions: Tuple[int, ...]
 
@@ -137,7 +138,6 @@ class FactIndex:
                 texts[statement_of[id(located.fact)]] = self.neutral(located.fact.text)
         countries = {word for c in kb.country_ids() for word in terms(kb.country(c).name)}
         self._lexical = LexicalIndex(texts, ignored=countries)
-        self._asked_of: Dict[bytes, _Asked] = {}  # a question's vector -> its word scores and regions
         self._region_column = {region: i for i, region in enumerate(kb.region_ids())}
         self._about_region = np.zeros((len(statement_of), len(self._region_column)), dtype=bool)
         for located in self.entries:
@@ -168,30 +168,27 @@ class FactIndex:
         # the latest question's score for each fact: a turn ranks one question several times
         # (the facts, the pointers, the closest pointer), and the product over every row of the
         # file is most of a ranking's cost
-        self._latest: Optional[tuple[bytes, NDArray[np.float32], NDArray[np.float32]]] = None
+        self._latest: Optional[tuple[Query, NDArray[np.float32], NDArray[np.float32]]] = None
         # the statements that are facts, not pointers (the pointers' entries come last)
         self._facts_only = len(statement_of) - int(self._is_pointer.sum())
         self._own_case = self._learn_own_case(asked, self._vectors[first_asked:]) if asked else None
 
-    def encode(self, text: str) -> Vectors:
-        """A question's vector, to rank facts by; its words are kept with it (bot.lexical)."""
-        vector: Vectors = self.encode_each([text])[0]
-        return vector
+    def encode(self, text: str) -> Query:
+        """A question as the ranking reads it: its vector, its rarer words, the regions it names."""
+        return self.encode_each([text])[0]
 
-    def encode_each(self, texts: Sequence[str]) -> Vectors:
-        """Several texts' vectors, a row each, in one pass of the encoder."""
+    def encode_each(self, texts: Sequence[str]) -> List[Query]:
+        """Several questions (`encode`), their vectors computed in one pass of the encoder."""
         neutral = [self.neutral(t) for t in texts]
         vectors: Vectors = self.encoder.encode(neutral)
-        for text, vector in zip(neutral, vectors, strict=True):
-            key = vector.tobytes()
-            regions = tuple(sorted(self._region_column[r] for r in self.kb.regions_named(text)))
-            self._asked_of.pop(key, None)  # the latest last: the oldest goes first
-            self._asked_of[key] = _Asked(self._lexical.relative_scores(text), regions)
-            if self._latest is not None and self._latest[0] == key:
-                self._latest = None  # a question encoded anew is scored anew
-        while len(self._asked_of) > QUESTIONS_KEPT:
-            del self._asked_of[next(iter(self._asked_of))]
-        return vectors
+        return [
+            Query(
+                vector,
+                self._lexical.relative_scores(text),
+                tuple(sorted(self._region_column[r] for r in self.kb.regions_named(text))),
+            )
+            for text, vector in zip(neutral, vectors, strict=True)
+        ]
 
     def names_a_career(self, text: str) -> bool:
         """Whether the text names a career ("MLS", "lab techs")."""
@@ -206,7 +203,7 @@ class FactIndex:
 
     def rank(
         self,
-        question: Vectors,
+        question: Query,
         *,
         careers: Optional[Sequence[str]] = None,
         topic_id: Optional[str] = None,
@@ -216,7 +213,7 @@ class FactIndex:
         strict_country: bool = False,
         best: Optional[int] = RANKED,
     ) -> List[Match]:
-        """The facts (or, with `pointers`, the pointers) that answer `question` (a vector from
+        """The facts (or, with `pointers`, the pointers) that answer `question` (a `Query` from
         `encode`), best first: within the careers and topic given; a fact under another topic than
         `prefer_topic` (the one the question was classed in) counts a little less; so does a fact
         for another country than `country_id`, so the country in question leads a close call, or,
@@ -248,14 +245,14 @@ class FactIndex:
         rows = zip(best_first.tolist(), scores[best_first].tolist(), meanings[best_first].tolist(), strict=True)
         return [Match(entries[i], score, meaning) for i, score, meaning in rows]
 
-    def own_case(self, question: Vectors) -> float:
+    def own_case(self, question: Query) -> float:
         """How likely `question` is one only the asker's own situation can answer (`bot.own_case`);
         0 without a detector."""
         if self._own_case is None:
             return 0.0
-        return self._own_case.probability(question, self.best_fact_score(question))
+        return self._own_case.probability(question.vector, self.best_fact_score(question))
 
-    def best_fact_score(self, question: Vectors) -> float:
+    def best_fact_score(self, question: Query) -> float:
         """The closest in meaning any fact (not a pointer) comes to `question`, whatever its career
         or topic (its cosine alone: what the own-case detector learned from)."""
         return float(np.max(self._scores_by_fact(question)[0][: self._facts_only]))
@@ -264,24 +261,19 @@ class FactIndex:
         best = self._by_statement(self._fact_vectors @ vectors.T)[: self._facts_only].max(axis=0)
         return OwnCaseDetector.learn(vectors, best.tolist(), [q.answerable for q in asked])
 
-    def _scores_by_fact(self, question: Vectors) -> Tuple[NDArray[np.float32], NDArray[np.float32]]:
+    def _scores_by_fact(self, query: Query) -> Tuple[NDArray[np.float32], NDArray[np.float32]]:
         """Each fact's (and pointer's) best cosine over its keys, less OTHER_REGION_PENALTY for a
         fact about another region than the question names, and that plus its share of the
         question's rarer words (LEXICAL_WEIGHT), for the latest question kept."""
-        key = question.tobytes()
         latest = self._latest
-        if latest is not None and latest[0] == key:
+        if latest is not None and latest[0] is query:
             return latest[1], latest[2]
-        by_meaning = self._by_statement(self._fact_vectors @ question).astype(np.float32)
-        asked = self._asked_of.get(key)  # none for a vector that did not come from `encode`
-        if asked is None:
-            self._latest = (key, by_meaning, by_meaning)
-            return by_meaning, by_meaning
-        if asked.regions:
-            elsewhere = self._regional & ~self._about_region[:, list(asked.regions)].any(axis=1)
+        by_meaning = self._by_statement(self._fact_vectors @ query.vector).astype(np.float32)
+        if query.regions:
+            elsewhere = self._regional & ~self._about_region[:, list(query.regions)].any(axis=1)
             by_meaning -= elsewhere * np.float32(OTHER_REGION_PENALTY)
-        by_fact = by_meaning + np.float32(LEXICAL_WEIGHT) * asked.words
-        self._latest = (key, by_meaning, by_fact)
+        by_fact = by_meaning + np.float32(LEXICAL_WEIGHT) * query.words
+        self._latest = (query, by_meaning, by_fact)
         return by_meaning, by_fact
 
     def _by_statement(self, by_key: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -292,10 +284,10 @@ class FactIndex:
     def _coded(self, names: List[Optional[str]]) -> NDArray[np.int64]:
         return np.array([self._codes.setdefault(n, len(self._codes)) for n in names], dtype=np.int64)
 
-    def topic_score(self, question: Vectors, topic_id: str) -> float:
+    def topic_score(self, question: Query, topic_id: str) -> float:
         """How closely the question matches the topic asked in general ("how much they earn")."""
         rows = self._topic_rows.get(topic_id)
-        return float(np.max(self._vectors[rows] @ question)) if rows else -1.0
+        return float(np.max(self._vectors[rows] @ question.vector)) if rows else -1.0
 
 
 def _career_names_pattern(kb: KnowledgeBase) -> re.Pattern[str]:

@@ -394,21 +394,21 @@ def test_a_long_specific_question_gets_the_fact_that_answers_it_whichever_career
 
 
 def test_a_fact_under_the_topic_the_question_was_classed_in_leads_a_close_call(index: FactIndex) -> None:
-    vector = index.encode("do lab techs work nights and weekends")
-    plain = {id(m.located): m.score for m in index.rank(vector, best=None)}
-    for match in index.rank(vector, prefer_topic="work_environment"):
+    query = index.encode("do lab techs work nights and weekends")
+    plain = {id(m.located): m.score for m in index.rank(query, best=None)}
+    for match in index.rank(query, prefer_topic="work_environment"):
         penalty = 0 if match.located.topic_id == "work_environment" else OTHER_TOPIC_PENALTY
         expected = plain[id(match.located)] - penalty
         assert match.score == pytest.approx(expected, abs=1e-6)
 
 
 def test_a_ranking_returns_the_best_few_in_the_order_a_full_ranking_gives_them(index: FactIndex) -> None:
-    vector = index.encode("how long is a hospital MLS program")
-    full = index.rank(vector, best=None)
-    few = index.rank(vector)
+    query = index.encode("how long is a hospital MLS program")
+    full = index.rank(query, best=None)
+    few = index.rank(query)
     assert len(few) == RANKED < len(full)
     assert [(id(m.located), m.score) for m in few] == [(id(m.located), m.score) for m in full[:RANKED]]
-    assert len(index.rank(vector, careers=["phlebotomist"], best=5)) == 5
+    assert len(index.rank(query, careers=["phlebotomist"], best=5)) == 5
 
 
 def test_a_longer_question_about_the_field_nothing_answers_gets_a_pointer_not_didnt_get_that(

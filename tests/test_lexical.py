@@ -53,15 +53,15 @@ def test_the_fact_using_the_questions_rarer_words_leads(index: FactIndex, monkey
 
     def best(weight: float) -> str:
         monkeypatch.setattr(bot.matching, "LEXICAL_WEIGHT", weight)
-        vector = index.encode(question)  # encoded again: the ranking keeps no score from the other weight
-        return index.rank(vector)[0].fact.text
+        query = index.encode(question)  # encoded again: the ranking keeps no score from the other weight
+        return index.rank(query)[0].fact.text
 
     assert best(bot.matching.LEXICAL_WEIGHT).startswith("To become a Practicing member")
     assert not best(0.0).startswith("To become a Practicing member")  # meaning alone picks what SSMLT is
 
 
-def test_a_vector_not_encoded_by_the_index_is_ranked_by_meaning_alone(index: FactIndex) -> None:
-    vector = index.encode("what do I need to become a practising member of the SSMLT?")
-    copied = vector.copy()
-    copied[0] += np.float32(1e-7)  # another question's vector: no words known for it
-    assert index.rank(copied)[0].score < index.rank(vector)[0].score
+def test_the_word_share_comes_with_the_question(index: FactIndex) -> None:
+    query = index.encode("what do I need to become a practising member of the SSMLT?")
+    wordless = query._replace(words=np.zeros_like(query.words))  # the same meaning, no words shared
+    assert index.rank(wordless)[0].score < index.rank(query)[0].score
+    assert index.rank(wordless)[0].meaning == pytest.approx(index.rank(wordless)[0].score)
