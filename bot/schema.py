@@ -71,8 +71,8 @@ class Country(_Strict):
     name: Text  # as it reads in a sentence: "the US", "Canada"
     aliases: List[Text] = Field(..., min_items=1)
     # The parts of the country whose rules differ (states, provinces), each with the names that
-    # mean it (its regulator's too): a question about one is answered with facts about it before
-    # facts about another ("how do I register in Quebec?" is not answered with Ontario's rules)
+    # mean it (its regulator's too): a question naming one is not answered with a fact about
+    # another ("how do I register in Quebec?" does not get Ontario's rules; bot.matching)
     regions: Dict[Identifier, List[Text]] = Field(default_factory=dict)
 
 
