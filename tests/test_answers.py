@@ -420,3 +420,10 @@ def test_a_topic_with_only_details_gives_them_as_its_overview() -> None:
     general = Fact(text="Programs take about two years.", source="s", as_of=2026)
     assert overview(CareerTopic(facts=[detail])) == [detail]
     assert overview(CareerTopic(facts=[detail, general])) == [general]
+
+
+def test_what_a_phlebotomist_needs_is_answered_with_skills_not_a_technique_warning(kb: KnowledgeBase) -> None:
+    # WHO's warning not to touch the vein again once the site is cleaned was once this topic's overview
+    text = answer(kb, Question("skills", career_id="phlebotomist", country_id="us")).text
+    first = text.split("\n\n")[1]
+    assert "dexterity" in first and "WHO" not in first
