@@ -427,3 +427,18 @@ def test_what_a_phlebotomist_needs_is_answered_with_skills_not_a_technique_warni
     text = answer(kb, Question("skills", career_id="phlebotomist", country_id="us")).text
     first = text.split("\n\n")[1]
     assert "dexterity" in first and "WHO" not in first
+
+
+@pytest.mark.parametrize(
+    ("topic", "narrow"),
+    [
+        ("time_to_qualify", "trainee license processing"),  # California's licence paperwork
+        ("advancement", "SB 334"),  # one California law
+        ("work_environment", "reasonable accommodation"),  # the ADA
+    ],
+)
+def test_a_technologist_topic_is_not_answered_with_one_narrow_rule(kb: KnowledgeBase, topic: str, narrow: str) -> None:
+    # each was once the only non-detail fact of its topic, so "how long does it take to become an
+    # MLS?" was answered with how long California takes to process a trainee licence
+    text = answer(kb, Question(topic, career_id="medical_laboratory_technologist", country_id="us")).text
+    assert narrow not in text
