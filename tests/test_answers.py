@@ -435,6 +435,7 @@ def test_what_a_phlebotomist_needs_is_answered_with_skills_not_a_technique_warni
         ("time_to_qualify", "trainee license processing"),  # California's licence paperwork
         ("advancement", "SB 334"),  # one California law
         ("work_environment", "reasonable accommodation"),  # the ADA
+        ("specializations", "University of Utah"),  # one university's route to a single-area exam
     ],
 )
 def test_a_technologist_topic_is_not_answered_with_one_narrow_rule(kb: KnowledgeBase, topic: str, narrow: str) -> None:
