@@ -176,8 +176,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, tex
     # (a "lab tech" is either), the default one leading a close call: a phlebotomist's or a
     # pathologists' assistant's fact answers only a question that names the career
     asked_career = question.career_id or kb.default_career
-    generalists = _lab_generalists(kb)
-    careers = generalists if asked_career in generalists else [asked_career]
+    careers = _as_one_career(kb, asked_career)
     named_country = bool(question.country_id)
     ranked = index.rank(
         query, careers=careers, prefer_topic=question.topic_id, country_id=country_id, strict_country=named_country
@@ -408,8 +407,7 @@ def _bounded_by_named_career(kb: KnowledgeBase, ranked: List[Match], career_id: 
     the message all but exactly (EXACT_MATCH), as in `answer_question`; "what are the career
     opportunities for an MLT?" is not answered with a cytotechnologist's, however alike the two
     questions are with the careers' names set aside. The lab generalists count as one career."""
-    generalists = _lab_generalists(kb)
-    asked = generalists if career_id in generalists else [career_id]
+    asked = _as_one_career(kb, career_id)
     if not ranked or ranked[0].located.career_id in asked or ranked[0].meaning >= EXACT_MATCH:
         return ranked
     return [m for m in ranked if m.located.career_id in asked]
@@ -484,10 +482,13 @@ def _question_words(index: FactIndex, text: str) -> int:
     return len(index.neutral(text).split())
 
 
-def _lab_generalists(kb: KnowledgeBase) -> List[str]:
-    """The careers a question naming none is about: the default career and its counterpart."""
+def _as_one_career(kb: KnowledgeBase, career_id: str) -> List[str]:
+    """The careers a question about `career_id` is answered from: the lab generalists (the default
+    career and its counterpart, the careers a question naming none is about) together, as a "lab
+    tech" is either; any other career alone."""
     counterpart = kb.career(kb.default_career).compare_with
-    return [kb.default_career] + ([counterpart] if counterpart else [])
+    generalists = [kb.default_career] + ([counterpart] if counterpart else [])
+    return generalists if career_id in generalists else [career_id]
 
 
 def _prefer(matches: List[Match], career_id: str, words: int, named: bool = False) -> List[Match]:

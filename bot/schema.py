@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
-from pydantic import BaseModel, Extra, Field, conint, constr, validator
+from pydantic import BaseModel, Extra, Field, conint, conlist, constr, validator
 from pydantic.fields import ModelField
 
 if TYPE_CHECKING:  # to the type checker these are the plain values they hold
@@ -20,12 +20,14 @@ if TYPE_CHECKING:  # to the type checker these are the plain values they hold
     Text = str
     Url = str
     Identifier = str
+    Names = List[str]
 else:
     # Years a dated fact may carry: nothing before modern lab certification, nothing in the future.
     Year = conint(ge=1900, le=2100)
     Version = conint(ge=1, le=1)
     Text = constr(strip_whitespace=True, min_length=1)
     Url = constr(regex=r"^https?://\S+$")
+    Names = conlist(Text, min_items=1)  # at least one
 
     class Identifier(str):
         """An id such as `salary` or `bls_ooh_2024`: lowercase letters, digits and underscores."""
@@ -73,7 +75,7 @@ class Country(_Strict):
     # The parts of the country whose rules differ (states, provinces), each with the names that
     # mean it (its regulator's too): a question naming one is not answered with a fact about
     # another ("how do I register in Quebec?" does not get Ontario's rules; bot.matching)
-    regions: Dict[Identifier, List[Text]] = Field(default_factory=dict)
+    regions: Dict[Identifier, Names] = Field(default_factory=dict)
 
 
 class Source(_Strict):
@@ -299,13 +301,11 @@ class _ReferenceCheck:
                 self.problems.append((where + ("country",), f"unknown country '{pointer.country}'"))
 
     def regions(self) -> None:
-        """Each region has names, and each name means one region."""
+        """Each name means one region."""
         region_of: Dict[str, Location] = {}
         for country_id, country in self.k.countries.items():
             for region_id, names in country.regions.items():
                 where = ("countries", country_id, "regions", region_id)
-                if not names:
-                    self.problems.append((where, "a region needs at least one name"))
                 for i, name in enumerate(names):
                     claimed = region_of.setdefault(normalize_name(name), where)
                     if claimed != where:

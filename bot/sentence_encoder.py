@@ -75,9 +75,10 @@ class SentenceEncoder:
     def __init__(self, model_dir: Path, threads: int = 0, cache_dir: Optional[Path] = DEFAULT_CACHE_DIR) -> None:
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
         self.dimension: int = config["hidden_size"]
+        path = built_model_path(model_dir, cache_dir or DEFAULT_CACHE_DIR)
         # which model and graph make the vectors: vectors cached from another are not used
-        self.version: str = built_model_path(model_dir, cache_dir or DEFAULT_CACHE_DIR).stem
-        built = _built_model(model_dir, cache_dir) if cache_dir is not None else None
+        self.version: str = path.stem
+        built = _built_model(model_dir, path) if cache_dir is not None else None
         model: Union[str, bytes] = str(built) if built else bytes(_model(model_dir).SerializeToString())
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -137,15 +138,14 @@ def built_model_path(model_dir: Path, cache_dir: Path) -> Path:
     return cache_dir / f"all-MiniLM-L6-v2-{hashlib.sha256(chr(0).join(key).encode()).hexdigest()[:16]}.onnx"
 
 
-def _built_model(model_dir: Path, cache_dir: Path) -> Optional[Path]:
-    """The model's ONNX file, written by a child process if missing; None if it cannot be written
-    (a read-only checkout): the encoder then builds the graph in memory."""
-    path = built_model_path(model_dir, cache_dir)
+def _built_model(model_dir: Path, path: Path) -> Optional[Path]:
+    """The model's ONNX file at `path` (`built_model_path`), written by a child process if missing;
+    None if it cannot be written (a read-only checkout): the encoder then builds the graph in memory."""
     if path.exists():
         return path
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "bot.sentence_encoder", str(model_dir), str(partial)]
         subprocess.run(command, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": _project_path()})
         os.replace(partial, path)  # atomic: two servers starting at once both end with one whole file
