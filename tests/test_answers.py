@@ -436,6 +436,9 @@ def test_what_a_phlebotomist_needs_is_answered_with_skills_not_a_technique_warni
         ("advancement", "SB 334"),  # one California law
         ("work_environment", "reasonable accommodation"),  # the ADA
         ("specializations", "University of Utah"),  # one university's route to a single-area exam
+        ("without_degree", "Unlicensed staff in California"),  # one state's rule for unlicensed staff
+        ("related_careers", "registered nurses"),  # a nurse's pay, not a related career
+        ("skills", "Baptist College"),  # one college's colour-vision standard
     ],
 )
 def test_a_technologist_topic_is_not_answered_with_one_narrow_rule(kb: KnowledgeBase, topic: str, narrow: str) -> None:
@@ -443,3 +446,8 @@ def test_a_technologist_topic_is_not_answered_with_one_narrow_rule(kb: Knowledge
     # MLS?" was answered with how long California takes to process a trainee licence
     text = answer(kb, Question(topic, career_id="medical_laboratory_technologist", country_id="us")).text
     assert narrow not in text
+
+
+def test_whether_a_technologist_needs_a_degree_is_answered_with_the_bachelors_rule(kb: KnowledgeBase) -> None:
+    text = answer(kb, Question("without_degree", career_id="medical_laboratory_technologist", country_id="us")).text
+    assert "four-year degree" in text.split("\n\n")[1]

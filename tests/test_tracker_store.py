@@ -76,3 +76,19 @@ def test_a_turn_is_saved_once_without_counting_what_is_stored(tmp_path: Path, mo
     with sqlite3.connect(db) as connection:
         texts = [json.loads(row[0]).get("text") for row in connection.execute("SELECT data FROM events ORDER BY id")]
     assert texts == ["hi", "Hello!", "question 0", "answer 0", "question 1", "answer 1"]
+
+
+def test_sqlite_commits_go_to_the_write_ahead_log_which_is_owner_only_and_visible_to_readers(tmp_path: Path) -> None:
+    db = tmp_path / "conversations.db"
+    store = PrivateSQLTrackerStore(Domain.empty(), host=f"sqlite:///{db}")
+    asyncio.run(store.save(DialogueStateTracker.from_events("student-1", [UserUttered("hi"), BotUttered("Hello!")])))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL: synced at checkpoints
+        wal = Path(f"{db}-wal")
+        assert wal.exists() and stat.S_IMODE(wal.stat().st_mode) == 0o600
+    with sqlite3.connect(db) as reader:  # another process's view (make forget): every commit is there
+        assert reader.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 2
+    restarted = PrivateSQLTrackerStore(Domain.empty(), host=f"sqlite:///{db}")
+    tracker = asyncio.run(restarted.retrieve("student-1"))
+    assert tracker is not None and tracker.latest_message.text == "hi"

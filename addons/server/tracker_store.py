@@ -7,7 +7,8 @@ the one place conversations are written, so the privacy rules hold here for all 
   numbers), in the text, the parse data and the entities, and client metadata is not stored;
 - a SQLite database file is created readable by its owner only.
 
-It also saves a turn without first counting the stored events (STORED_EVENTS below). And no
+It also saves a turn without first counting the stored events (STORED_EVENTS below), and a SQLite
+database commits a turn without waiting for the disk (write-ahead log, `sqlite_commits_to_wal`). And no
 database error stops the server: Rasa's `SQLTrackerStore.session_scope` takes any
 ValueError (psycopg2 raises one for a NUL character, for example) for a missing PostgreSQL schema
 and calls `sys.exit(1)`. Here the error is raised as an ordinary error instead; Rasa's fail-safe
@@ -25,6 +26,7 @@ from typing import Any, Dict, Generator, Iterator, Optional, Text
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.engine.url import make_url
 
 from addons import patches
@@ -80,6 +82,17 @@ def create_private_sqlite_file(url: Text) -> None:
     os.chmod(path, 0o600)
 
 
+def sqlite_commits_to_wal(connection: Any, _record: Any) -> None:
+    """A new SQLite connection's settings: SQLite's write-ahead log, synced at checkpoints rather
+    than on every commit (`synchronous=NORMAL`). A commit then costs no disk flush (about 0.7 ms of
+    every turn here); a crash of the server loses nothing, and only a power cut or a crash of the
+    machine itself can lose the last turns. Readers (`make forget`, the tests) see every commit."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 class PrivateSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` that stores user messages redacted and never exits the process. Without a
     `url` in endpoints.yml it uses LAB_ADVISOR_DB_URL."""
@@ -89,6 +102,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if "://" in host:
             create_private_sqlite_file(host)
         super().__init__(*args, host=host, dialect=dialect, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            sqlalchemy_event.listen(self.engine, "connect", sqlite_commits_to_wal)
 
     @contextlib.contextmanager
     def session_scope(self) -> Generator[Any, None, None]:
