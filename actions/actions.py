@@ -35,7 +35,7 @@ from bot import (
 )
 from bot.asking import answer_comparison, answer_question, answer_small_talk, search_answer
 from bot.conversation import comparison_pair, comparison_title, default_comparison, follow_up_topic
-from bot.matching import GIVEN_VECTOR_KEY, FactIndex, GivenVector
+from bot.matching import FactIndex
 from bot.sentence_encoder import DEFAULT_CACHE_DIR, shared_encoder
 from stack.settings import current as current_settings
 
@@ -159,12 +159,6 @@ def mentioned_country(kb: KnowledgeBase, tracker: Tracker) -> Optional[Text]:
     return None
 
 
-def given_vector(tracker: Tracker) -> Optional[GivenVector]:
-    """The message's vector as the Rasa server's NLU made it, if the action call carries one
-    (addons/patches/action_payload.py); None: the action server encodes the message itself."""
-    return GivenVector.from_dict(tracker.latest_message.get(GIVEN_VECTOR_KEY))
-
-
 def latest_intent(tracker: Tracker) -> Text:
     return str((tracker.latest_message.get("intent") or {}).get("name") or "")
 
@@ -208,9 +202,7 @@ class ActionAnswerTopic(Action):
         if not_covered and not careers:  # "how much does a nurse make?": not about the career discussed
             career_id = None
         question = Question(topic_id, career_id=career_id, country_id=country, said_as=said_as, not_covered=not_covered)
-        result = answer_question(
-            kb, fact_index(kb), question, tracker.latest_message.get("text"), given_vector(tracker)
-        )
+        result = answer_question(kb, fact_index(kb), question, tracker.latest_message.get("text"))
         return say_answer(dispatcher, kb, result, topic_id, domain, career_id, country)
 
 
@@ -272,9 +264,7 @@ class ActionSearchKnowledge(Action):
         career_id = careers[0][0] if careers else known_career(kb, tracker)
         country = current_country(kb, tracker)
         text = str(tracker.latest_message.get("text") or "")
-        found = search_answer(
-            kb, fact_index(kb), text, career_id=career_id, country_id=country, given=given_vector(tracker)
-        )
+        found = search_answer(kb, fact_index(kb), text, career_id=career_id, country_id=country)
         if found is None:
             dispatcher.utter_message(response="utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback")
             offer_topics(dispatcher, kb, domain)
@@ -317,9 +307,7 @@ class ActionCompareCareers(Action):
         country = current_country(kb, tracker)
         text = tracker.latest_message.get("text")
         names = [str(v) for v in entity_values(tracker, "career")]
-        result = answer_comparison(
-            kb, fact_index(kb), (first, second), country, text, len(named), names, given=given_vector(tracker)
-        )
+        result = answer_comparison(kb, fact_index(kb), (first, second), country, text, len(named), names)
         if result.more_on is not None:  # one fact answers the question itself
             return say_answer(dispatcher, kb, result, result.more_on.id, domain, result.career_id, country)
         dispatcher.utter_message(text=result.text, buttons=topic_buttons(result.follow_ups, domain))

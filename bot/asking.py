@@ -33,7 +33,7 @@ import numpy as np
 from bot.answers import Answer, Question, answer, cite_all, compare, focused_answer
 from bot.conversation import FOLLOW_UP_TOPIC_FOR_A_CAREER, credential_levels, same_career_names
 from bot.knowledge_base import KnowledgeBase
-from bot.matching import FactIndex, GivenVector, Match, Query
+from bot.matching import FactIndex, Match, Query
 from bot.schema import Fact, refers_to_one_program
 from bot.sentence_encoder import Vectors
 
@@ -163,16 +163,13 @@ def _own_case_bar(index: FactIndex, query: Query, text: str, words: int, one_pro
     return OWN_CASE_FACT_MATCH if index.own_case(query) >= OWN_CASE else None
 
 
-def answer_question(
-    kb: KnowledgeBase, index: FactIndex, question: Question, text: Optional[str], given: Optional[GivenVector] = None
-) -> Answer:
-    """A topic question in the student's words (see the module docstring); `given`: its vector,
-    if the NLU made one (`FactIndex.encode`)."""
+def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, text: Optional[str]) -> Answer:
+    """A topic question in the student's words (see the module docstring)."""
     if not _words(text) or (question.not_covered and question.career_id is None):
         return answer(kb, question)
     setting = _setting(kb, text, country_id=question.country_id)  # "...in New Zealand?", "this program"
     question = replace(question, uncovered_country=setting.uncovered_country, one_program=setting.one_program)
-    query = index.encode(str(text), given)
+    query = index.encode(str(text))
     words = _question_words(index, str(text))
     country_id = question.country_id or kb.default_country
     # a career the student named bounds the search; else the default career and its counterpart
@@ -295,7 +292,6 @@ def answer_comparison(
     text: Optional[str],
     named_careers: int = 2,
     names: Sequence[str] = (),
-    given: Optional[GivenVector] = None,
 ) -> Answer:
     """A side-by-side of two careers, unless one fact answers the question itself: "what's the
     difference between a CLS and an MLT in a hospital?" is answered by who may run which tests,
@@ -311,7 +307,7 @@ def answer_comparison(
     same_job = same_career_names(kb, names)
     one_career = levels is not None or same_job is not None
     if _words(text):
-        query = index.encode(str(text), given)
+        query = index.encode(str(text))
         # two names of one career: that career, the pair's first (bot.conversation.comparison_pair)
         careers = [pair[0]] if one_career else list(pair) if named_careers else None
         matches = index.rank(query, careers=careers, country_id=country_id or kb.default_country)
@@ -372,7 +368,6 @@ def search_answer(
     text: str,
     career_id: Optional[str] = None,
     country_id: Optional[str] = None,
-    given: Optional[GivenVector] = None,
 ) -> Optional[Answer]:
     """A message no intent took: the facts that answer it, from any career and topic; else a
     pointer to where the answer is (for a longer question about the field, at least the general
@@ -385,7 +380,7 @@ def search_answer(
     if career_id is not None and words <= GENERAL_QUESTION_WORDS and index.names_a_career(text):
         # "what is an MLS?": all it asks about is the career it names
         return answer(kb, replace(setting, topic_id=FOLLOW_UP_TOPIC_FOR_A_CAREER))
-    query = index.encode(text, given)
+    query = index.encode(text)
     ranked = index.rank(query, country_id=country_id or kb.default_country)
     if career_id is not None:
         ranked = _bounded_by_named_career(kb, ranked, career_id)

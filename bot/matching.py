@@ -7,16 +7,10 @@ vectors are computed once per version of the knowledge file: kept in memory, and
 cache folder is given, under a name made from the file's content, so a restarted action server or
 a second one does not compute them again. The labelled real questions the own-case detector
 (`bot.own_case`) learns from are encoded and cached with them, and it is fitted when the index is.
-
-A question is encoded without the career names in it (`without_career_names`). The Rasa server's
-NLU encodes every message that way too, and passes its vector on with the action call
-(`GivenVector`), so a message is encoded once, not once in each server.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import logging
 import os
@@ -25,7 +19,7 @@ import tempfile
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Protocol, Sequence, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Protocol, Sequence, Tuple, Union
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,44 +73,6 @@ class Located:
         return isinstance(self.fact, Fact) and (self.fact.detail or self.shared)
 
 
-class GivenVector(NamedTuple):
-    """A message's vector made elsewhere (the Rasa server's NLU), with the text it was made from
-    (the message without career names) and the encoder that made it (`SentenceEncoder.version`).
-    `FactIndex.encode` uses it only where both are the ones it would use itself."""
-
-    text: str
-    made_by: str
-    vector: Vectors
-
-    def as_dict(self) -> Dict[str, str]:
-        """The form that travels in JSON: the vector's float32 bytes in base64 (2 kB)."""
-        packed = base64.b64encode(np.ascontiguousarray(self.vector, dtype="<f4").tobytes()).decode("ascii")
-        return {"text": self.text, "made_by": self.made_by, "vector": packed}
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Optional[GivenVector]:
-        """`as_dict`'s form read back; None for anything else (the message is then encoded here)."""
-        if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("text", "made_by", "vector")):
-            return None
-        try:
-            raw = base64.b64decode(data["vector"], validate=True)
-        except (binascii.Error, ValueError):
-            return None
-        if not raw or len(raw) % 4:
-            return None
-        vector = np.frombuffer(raw, dtype="<f4").astype(np.float32)
-        return cls(data["text"], data["made_by"], vector) if np.isfinite(vector).all() else None
-
-
-# where a Rasa action call carries the message's `GivenVector` (in the tracker's latest message)
-GIVEN_VECTOR_KEY = "lab_advisor_vector"
-
-
-def made_by(encoder: Encoder) -> str:
-    """Which encoder made a vector: SentenceEncoder names its model and graph (`version`)."""
-    return str(getattr(encoder, "version", type(encoder).__name__))
-
-
 class Query(NamedTuple):
     """A question as the ranking reads it (`FactIndex.encode` makes it): its vector, its share of
     each statement's rarer words (bot.lexical), and the regions it names (as columns of
@@ -161,7 +117,7 @@ class FactIndex:
         set, `bot.own_case.ASKED_FILE`; none, no detector)."""
         self.kb = kb
         self.encoder = encoder
-        self._career_names = career_names_pattern(kb)
+        self._career_names = _career_names_pattern(kb)
         self.entries: List[Located] = _locate(kb)
         # a fact shared with other careers (`also_for`) has an entry for each, but its keys once
         statement_of: Dict[int, int] = {}
@@ -217,25 +173,14 @@ class FactIndex:
         self._facts_only = len(statement_of) - int(self._is_pointer.sum())
         self._own_case = self._learn_own_case(asked, self._vectors[first_asked:]) if asked else None
 
-    def encode(self, text: str, given: Optional[GivenVector] = None) -> Query:
-        """A question as the ranking reads it: its vector (`given`'s, if it was made from the same
-        text by the same encoder), its rarer words, the regions it names."""
-        return self.encode_each([text], given)[0]
+    def encode(self, text: str) -> Query:
+        """A question as the ranking reads it: its vector, its rarer words, the regions it names."""
+        return self.encode_each([text])[0]
 
-    def encode_each(self, texts: Sequence[str], given: Optional[GivenVector] = None) -> List[Query]:
-        """Several questions (`encode`), the vectors not `given` computed in one pass of the encoder."""
+    def encode_each(self, texts: Sequence[str]) -> List[Query]:
+        """Several questions (`encode`), their vectors computed in one pass of the encoder."""
         neutral = [self.neutral(t) for t in texts]
-        known: Dict[str, Vectors] = {}
-        if (
-            given is not None
-            and given.made_by == made_by(self.encoder)
-            and given.vector.shape == self._vectors.shape[1:]
-        ):
-            known[given.text] = given.vector
-        missing = [t for t in dict.fromkeys(neutral) if t not in known]
-        if missing:
-            known.update(zip(missing, self.encoder.encode(missing), strict=True))
-        vectors = [known[t] for t in neutral]
+        vectors: Vectors = self.encoder.encode(neutral)
         return [
             Query(
                 vector,
@@ -253,7 +198,8 @@ class FactIndex:
         """The text without career names: which career is asked about is settled by name
         (bot.knowledge_base), so it must not decide which fact matches; "where do lab techs get
         jobs" then no longer matches "where do lab techs earn the most" for sharing "lab techs"."""
-        return without_career_names(self._career_names, text)
+        plain = TYPOGRAPHIC_APOSTROPHES.sub("'", text)
+        return " ".join(self._career_names.sub(" ", plain).split()) or text
 
     def rank(
         self,
@@ -344,18 +290,9 @@ class FactIndex:
         return float(np.max(self._vectors[rows] @ question.vector)) if rows else -1.0
 
 
-def career_names_pattern(kb: KnowledgeBase) -> re.Pattern[str]:
-    """Every name of a career the file gives (its name, plural, aliases), with plural and
-    possessive endings."""
+def _career_names_pattern(kb: KnowledgeBase) -> re.Pattern[str]:
     names = {n.lower() for c in kb.career_ids() for n in (kb.career(c).name, kb.career(c).plural, *kb.career_names())}
     return names_pattern(names, endings="(?:e?s)?(?:'s)?")
-
-
-def without_career_names(names: re.Pattern[str], text: str) -> str:
-    """The text without the career names `names` matches (`career_names_pattern`); the text
-    itself if nothing else is left."""
-    plain = TYPOGRAPHIC_APOSTROPHES.sub("'", text)
-    return " ".join(names.sub(" ", plain).split()) or text
 
 
 def _locate(kb: KnowledgeBase) -> List[Located]:
@@ -376,7 +313,8 @@ _LATEST_BY_KEY: weakref.WeakKeyDictionary[Encoder, Dict[str, Vectors]] = weakref
 
 
 def _cached_vectors(keys: List[str], encoder: Encoder, cache_dir: Optional[Path]) -> Vectors:
-    digest = hashlib.sha256("\n".join([MODEL_PACKAGE, made_by(encoder), *keys]).encode()).hexdigest()[:24]
+    made_by = getattr(encoder, "version", type(encoder).__name__)  # SentenceEncoder names its model and graph
+    digest = hashlib.sha256("\n".join([MODEL_PACKAGE, made_by, *keys]).encode()).hexdigest()[:24]
     if digest in _MEMORY:
         _remember(encoder, keys, _MEMORY[digest])
         return _MEMORY[digest]

@@ -332,27 +332,3 @@ def test_goodbye_and_are_you_a_bot_get_their_reply_unless_they_ask_for_experienc
     assert pasted[0]["text"].startswith("I don't have a sourced answer") and pasted[0]["buttons"]
     left = run(action, "goodbye", domain, text="Anyone left and returned?")
     assert left[0]["text"].startswith("I don't have a sourced answer")
-
-
-def test_an_answer_uses_the_vector_the_nlu_sent_instead_of_encoding_the_message_again(
-    domain: Dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from bot.matching import GIVEN_VECTOR_KEY, GivenVector, made_by
-
-    text = "how much do lab techs make in texas"
-    expected, _ = run_with_events(actions.ActionAnswerTopic(), "ask_salary", domain, text=text)
-    index = actions.fact_index(actions.KNOWLEDGE.current())
-    neutral = index.neutral(text)
-    given = GivenVector(neutral, made_by(index.encoder), index.encoder.encode([neutral])[0])
-    tracker = tracker_after("ask_salary", text=text)
-    tracker.latest_message[GIVEN_VECTOR_KEY] = given.as_dict()
-
-    def no_encoding(texts: Any) -> Any:
-        raise AssertionError(f"encoded {texts!r} again")
-
-    monkeypatch.setattr(
-        index, "encoder", type("NoEncoding", (), {"encode": staticmethod(no_encoding), "version": given.made_by})()
-    )
-    dispatcher = CollectingDispatcher()
-    actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
-    assert dispatcher.messages == expected

@@ -4,7 +4,6 @@ what the file cannot answer gets an honest pointer. Uses the real knowledge file
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Callable, List, Sequence
 
@@ -497,9 +496,7 @@ def test_a_long_message_costs_at_most_a_few_sentence_encodings(
 ) -> None:
     encoded: List[int] = []
     encode_each = index.encode_each
-    monkeypatch.setattr(
-        index, "encode_each", lambda texts, given=None: encoded.append(len(texts)) or encode_each(texts)
-    )
+    monkeypatch.setattr(index, "encode_each", lambda texts: encoded.append(len(texts)) or encode_each(texts))
     asks = "How many students does a hospital MLS program take each year? And can I do the program part-time?"
     answer_question(kb, index, Question("education", career_id=MLS), " ".join([asks] * 50))
     assert encoded and max(encoded) <= MAX_PARTS <= 10  # not one encoding per sentence (100 here)
@@ -668,35 +665,3 @@ def test_a_question_about_one_province_is_not_answered_with_another_provinces_ru
     asked = "how do I register as an MLT in Quebec"
     text = ask(kb, index, "certification", asked, career_id=MLT, country_id="canada")
     assert "CMLTO" not in text and "Ontario" not in text.split("\n\n")[1]
-
-
-def test_a_vector_the_nlu_made_of_the_same_text_is_used_and_any_other_is_not(index: FactIndex) -> None:
-    from bot.matching import GivenVector, made_by
-
-    asked = "how much do lab techs make in Texas"
-    own = index.encode(asked)
-    marked = np.roll(own.vector, 1)  # a vector the encoder would not make: shows which was used
-    same = GivenVector(index.neutral(asked), made_by(index.encoder), marked)
-    assert np.array_equal(index.encode(asked, same).vector, marked)
-    for other in (same._replace(text=asked), same._replace(made_by="another-model"), same._replace(vector=marked[:10])):
-        assert np.allclose(index.encode(asked, other).vector, own.vector)  # encoded here instead
-
-
-def test_a_given_vector_travels_as_json_and_anything_malformed_is_ignored() -> None:
-    from bot.matching import GivenVector
-
-    given = GivenVector("how much do make", "model-1", np.linspace(-1, 1, 384, dtype=np.float32))
-    back = GivenVector.from_dict(json.loads(json.dumps(given.as_dict())))
-    assert back is not None and back.text == given.text and back.made_by == given.made_by
-    assert np.array_equal(back.vector, given.vector)
-    packed = given.as_dict()
-    for bad in (
-        None,
-        "x",
-        {},
-        {**packed, "vector": "not base64!"},
-        {**packed, "vector": "AAA="},
-        {**packed, "text": 3},
-        {**packed, "vector": GivenVector("t", "m", np.array([np.nan], np.float32)).as_dict()["vector"]},
-    ):
-        assert GivenVector.from_dict(bad) is None

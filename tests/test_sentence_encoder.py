@@ -65,36 +65,18 @@ def test_no_texts_give_no_rows(encoder: SentenceEncoder) -> None:
     assert encoder.encode([]).shape == (0, 384)
 
 
-def test_featurizer_adds_each_texts_vector_and_remembers_the_vector_without_career_names(
-    encoder: SentenceEncoder,
-) -> None:
-    from addons.nlu.sentence_featurizer import given_vector
-
+def test_featurizer_adds_one_sentence_vector_per_message_with_text(encoder: SentenceEncoder) -> None:
     featurizer = SentenceEmbeddingFeaturizer({"alias": None}, "embedding")
-    typed, other = "How much do medical lab technicians make in Texas?", "is the exam hard"
-    messages = [
-        Message(data={TEXT: typed}),
-        Message(data={TEXT: ""}),
-        Message(data={TEXT: typed}),
-        Message(data={TEXT: other}),
-    ]
+    texts, expected = reference()
+    messages = [Message(data={TEXT: texts[0]}), Message(data={TEXT: ""}), Message(data={TEXT: texts[0]})]
     featurizer.process(messages)
 
-    assert featurizer.ranked_text(typed) == "How much do make in Texas?"  # as the action server ranks it
     sequence, sentence = messages[0].get_dense_features(TEXT)
     assert sequence is None
     assert sentence.features.shape == (1, 384)
-    np.testing.assert_allclose(sentence.features[0], encoder.encode([typed])[0], atol=1e-6)
+    np.testing.assert_allclose(sentence.features[0], expected[0], atol=REFERENCE_TOLERANCE)
     np.testing.assert_array_equal(messages[2].get_dense_features(TEXT)[1].features, sentence.features)
     assert messages[1].get_dense_features(TEXT) == (None, None)
-    np.testing.assert_allclose(
-        messages[3].get_dense_features(TEXT)[1].features[0], encoder.encode([other])[0], atol=1e-6
-    )
-    # what the action call carries for the turn: the vector, and the text and encoder it was made from
-    given = given_vector(typed)
-    assert given is not None and given.text == "How much do make in Texas?" and given.made_by == encoder.version
-    np.testing.assert_allclose(given.vector, encoder.encode(["How much do make in Texas?"])[0], atol=1e-6)
-    assert given_vector("never featurized") is None
 
 
 def test_remembered_vectors_are_bounded_and_still_right(

@@ -74,24 +74,3 @@ def test_an_action_call_sends_this_turns_events_and_otherwise_what_rasa_sends() 
     assert sent["tracker"]["slots"]["career"] == "medical_laboratory_technician"  # the earlier turn's slot
     del sent["tracker"]["events"], rasas["tracker"]["events"]
     assert sent == rasas  # the rest is what Rasa sends
-
-
-def test_an_action_call_carries_the_vector_the_nlu_made_of_the_message_and_stores_nothing_new() -> None:
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.trackers import DialogueStateTracker
-    from rasa.shared.nlu.constants import TEXT
-    from rasa.shared.nlu.training_data.message import Message
-
-    from addons.nlu.sentence_featurizer import SentenceEmbeddingFeaturizer
-    from addons.patches import action_payload
-    from bot.matching import GIVEN_VECTOR_KEY, GivenVector
-
-    typed = "what do phlebotomists earn in Ohio?"
-    SentenceEmbeddingFeaturizer({"alias": None}, "embedding").process([Message(data={TEXT: typed})])
-    tracker = DialogueStateTracker.from_events("student", [UserUttered(typed, intent={"name": "ask_salary"})])
-    sent = action_payload._action_call_format(remote_action(), tracker, Domain.empty())
-    given = GivenVector.from_dict(sent["tracker"]["latest_message"][GIVEN_VECTOR_KEY])
-    assert given is not None and given.text == "what do earn in Ohio?"
-    alone = SentenceEmbeddingFeaturizer({"alias": None}, "e").encoder.encode([given.text])[0]
-    assert abs(given.vector - alone).max() < 1e-6  # made in one pass with the message as typed
-    assert GIVEN_VECTOR_KEY not in tracker.latest_message.parse_data  # the conversation (and what is stored) unchanged

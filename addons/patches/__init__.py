@@ -8,7 +8,7 @@
 - `sessions`: a conversation starts a new session every LAB_ADVISOR_SESSION_TURNS turns (slots kept),
   so a turn costs the same at turn 300 as at turn 3;
 - `action_payload`: a custom action call sends the action server the current turn's events, not
-  the whole session's, and the vector the NLU made of the message.
+  the whole session's.
 """
 
 from __future__ import annotations

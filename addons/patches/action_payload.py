@@ -5,10 +5,7 @@ LAB_ADVISOR_SESSION_TURNS turns of events), serialised by the Rasa server and pa
 server on every turn. This project's actions read only the latest message, the slots and the
 latest intent (actions/actions.py), all of which the tracker state carries on its own; the
 `events` list now holds the events since the student's latest message, so a call costs the same
-early and late in a session. The latest message also carries the vector the NLU made of it
-(`bot.matching.GivenVector`, under GIVEN_VECTOR_KEY), so the action server need not encode it
-again; the conversation itself (and what is stored) is unchanged. The rest of the request is as
-Rasa makes it.
+early and late in a session. The rest of the request is as Rasa makes it.
 """
 
 from __future__ import annotations
@@ -20,9 +17,6 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
-
-from addons.nlu.sentence_featurizer import given_vector
-from bot.matching import GIVEN_VECTOR_KEY
 
 RASAS_ACTION_CALL_FORMAT = RemoteAction._action_call_format  # kept for the tests to compare with
 
@@ -40,10 +34,6 @@ def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker, domai
     """Rasa 3.6's `RemoteAction._action_call_format`, with this turn's events only."""
     state = tracker.current_state(EventVerbosity.NONE)
     state["events"] = [event.as_dict() for event in events_of_this_turn(tracker)]
-    latest = state.get("latest_message") or {}
-    given = given_vector(str(latest.get("text") or ""))
-    if given is not None:
-        state["latest_message"] = {**latest, GIVEN_VECTOR_KEY: given.as_dict()}
     request: Dict[Text, Any] = {
         "next_action": self._name,
         "sender_id": tracker.sender_id,
