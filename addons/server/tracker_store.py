@@ -8,7 +8,7 @@ the one place conversations are written, so the privacy rules hold here for all 
 - a SQLite database file is created readable by its owner only.
 
 It also saves a turn without first counting the stored events (STORED_EVENTS below), and a SQLite
-database commits a turn without waiting for the disk (write-ahead log, `sqlite_commits_to_wal`). And no
+database commits a turn without waiting for the disk (write-ahead log, `use_sqlite_wal`). And no
 database error stops the server: Rasa's `SQLTrackerStore.session_scope` takes any
 ValueError (psycopg2 raises one for a NUL character, for example) for a missing PostgreSQL schema
 and calls `sys.exit(1)`. Here the error is raised as an ordinary error instead; Rasa's fail-safe
@@ -82,15 +82,22 @@ def create_private_sqlite_file(url: Text) -> None:
     os.chmod(path, 0o600)
 
 
-def sqlite_commits_to_wal(connection: Any, _record: Any) -> None:
-    """A new SQLite connection's settings: SQLite's write-ahead log, synced at checkpoints rather
-    than on every commit (`synchronous=NORMAL`). A commit then costs no disk flush (about 0.7 ms of
-    every turn here); a crash of the server loses nothing, and only a power cut or a crash of the
-    machine itself can lose the last turns. Readers (`make forget`, the tests) see every commit."""
+def sqlite_syncs_at_checkpoints(connection: Any, _record: Any) -> None:
+    """A new SQLite connection's setting: with the write-ahead log (`use_sqlite_wal`), synced at
+    checkpoints rather than on every commit (`synchronous=NORMAL`). A commit then costs no disk
+    flush (about 0.7 ms of every turn here); a crash of the server loses nothing, and only a power
+    cut or a crash of the machine itself can lose the last turns."""
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # a per-connection setting
     cursor.close()
+
+
+def use_sqlite_wal(engine: Any) -> None:
+    """Commits to SQLite's write-ahead log (a setting the database file keeps, so set once), each
+    connection syncing at checkpoints. Readers (`make forget`, the tests) see every commit."""
+    sqlalchemy_event.listen(engine, "connect", sqlite_syncs_at_checkpoints)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
@@ -103,7 +110,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             create_private_sqlite_file(host)
         super().__init__(*args, host=host, dialect=dialect, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            sqlalchemy_event.listen(self.engine, "connect", sqlite_commits_to_wal)
+            use_sqlite_wal(self.engine)
 
     @contextlib.contextmanager
     def session_scope(self) -> Generator[Any, None, None]:
